@@ -120,11 +120,14 @@ def infer_column_type(values: pd.Series) -> ColumnType:
         if pd.api.types.is_integer_dtype(dtype) and non_null.nunique() <= MAX_NOMINAL_NUMERIC:
             return ColumnType.NOMINAL
         return ColumnType.CONTINUOUS
-    if len(non_null) and non_null.map(type).isin([bool, np.bool_]).all():
-        return ColumnType.BOOLEAN
-    if len(non_null) and non_null.map(lambda v: isinstance(v, np.ndarray | list)).all():
-        return ColumnType.EMBEDDING
-    n_unique = non_null.astype(str).nunique()
+    if dtype == object and len(non_null):
+        kinds = non_null.map(type)
+        if kinds.isin([bool, np.bool_]).all():
+            return ColumnType.BOOLEAN
+        if kinds.map(lambda t: issubclass(t, np.ndarray | list)).all():
+            return ColumnType.EMBEDDING
+        non_null = non_null.astype(str)
+    n_unique = non_null.nunique()
     if n_unique <= MAX_NOMINAL_TEXT and n_unique <= max(2, len(non_null) // 2):
         return ColumnType.NOMINAL
     return ColumnType.TEXT

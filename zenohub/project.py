@@ -91,6 +91,8 @@ class Project:
         self._decompositions: dict[tuple[str, str, str | None], Decomposition | None] = {}
         self._store: Store | None = None
         self._id_column = config.id_column
+        self._base_keys: set[str] = set()
+        self._base_table = pd.DataFrame()
 
     @classmethod
     def from_config(cls, path: str | Path) -> Project:
@@ -162,9 +164,11 @@ class Project:
         base, self._id_column = prepare_table(
             df, cfg.id_column, cfg.data_column, cfg.label_column, cfg.samples, cfg.seed, cfg.source
         )
-        self._base = base
+        self._base = base  # what user functions see: the dataset as read
         self._loaded = True
         self._set_table(base.copy(), {})
+        self._base_table = self.table  # the dataset with its column types applied
+        self._base_keys = set(base.columns)
 
     # --- processing ---------------------------------------------------------------------
     def ops(self, model: str | None = None, transform: str | None = None) -> ZenoOptions:
@@ -255,8 +259,7 @@ class Project:
         return self.report
 
     def _assemble(self, computed: Mapping[ColumnRef, Any]) -> None:
-        assert self._base is not None
-        table = self._base.copy()
+        table = self._base_table.copy()
         extra: dict[str, Any] = {}
         self._embeddings = {}
         for ref in sorted(computed, key=lambda r: r.key):
@@ -285,7 +288,12 @@ class Project:
         for key in table.columns:
             ref = parse_column_key(str(key))
             wanted = overrides.get(str(key)) or overrides.get(ref.name)
-            ctype = ColumnType(wanted) if wanted else infer_column_type(table[key])
+            known = self._columns.get(str(key)) if str(key) in self._base_keys else None
+            ctype = (
+                ColumnType(wanted)
+                if wanted
+                else (known.ctype if known else infer_column_type(table[key]))
+            )
             try:
                 table[key] = coerce_column(table[key], ctype)
             except (TypeError, ValueError) as exc:

@@ -4,7 +4,7 @@ Layout under ``<cache_path>/columns``::
 
     <key>.json             manifest of one job: what it computed, row count, dependencies,
                            and per column its file and SHA-256
-    <key>.<i>.parquet      one column: an ``id`` column and a ``value`` column
+    <key>.<i>.parquet      one column, named ``value`` (the manifest pins the ids it is for)
     parts/<run>/<a>-<b>.parquet (+ .json)   finished batches of an unfinished run (resume)
 
 Every file is written to a temporary name and renamed, so a killed run never leaves a half
@@ -80,17 +80,38 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        # rename is atomic: a killed run leaves a complete file or none (no fsync: the cache
+        # guards against interrupted runs, and a power loss is caught by the checksum on read)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _write_table(path: Path, ids: pd.Index | np.ndarray | list, columns: dict[str, Any]) -> str:
-    arrays = [pa.array([str(i) for i in ids], type=pa.string())]
-    fields = [pa.field("id", pa.string())]
+_ID_DIGESTS: dict[int, tuple[list[str], str]] = {}
+
+
+def ids_digest(ids: list[str]) -> str:
+    """SHA-256 of an id list, memoised per list object (a run checks the same list often).
+
+    Manifests record it instead of storing the ids beside every column: a column is only used
+    for exactly the ids, in the order, it was computed for.
+    """
+    hit = _ID_DIGESTS.get(id(ids))
+    if hit is None or hit[0] is not ids:
+        h = hashlib.sha256()
+        for i in ids:
+            h.update(str(i).encode("utf-8", "surrogatepass"))
+            h.update(b"\x00")
+        hit = (ids, h.hexdigest())
+        if len(_ID_DIGESTS) > 256:
+            _ID_DIGESTS.clear()
+        _ID_DIGESTS[id(ids)] = hit
+    return hit[1]
+
+
+def _write_table(path: Path, columns: dict[str, Any]) -> str:
+    arrays, fields = [], []
     for name, values in columns.items():
         arr = to_arrow(values)
         meta = {_ENCODING: b"pickle"} if arr.type == pa.binary() else None
@@ -98,7 +119,7 @@ def _write_table(path: Path, ids: pd.Index | np.ndarray | list, columns: dict[st
         fields.append(pa.field(name, arr.type, metadata=meta))
     table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
     buf = io.BytesIO()
-    pq.write_table(table, buf, compression="zstd")
+    pq.write_table(table, buf, compression="lz4")
     data = buf.getvalue()
     _atomic_write_bytes(path, data)
     return hashlib.sha256(data).hexdigest()
@@ -154,9 +175,9 @@ class ColumnCache:
         for i, (name, values) in enumerate(columns.items()):
             files[name] = {
                 "file": self._column_path(key, i).name,
-                "sha256": _write_table(self._column_path(key, i), ids, {"value": values}),
+                "sha256": _write_table(self._column_path(key, i), {"value": values}),
             }
-        manifest = {**manifest, "rows": len(ids), "files": files}
+        manifest = {**manifest, "rows": len(ids), "ids": ids_digest(ids), "files": files}
         _atomic_write_bytes(
             self._manifest_path(key), json.dumps(manifest, indent=1, default=str).encode()
         )
@@ -182,7 +203,7 @@ class ColumnCache:
             for name, f in manifest["files"].items():
                 part = self._read(
                     self.root / "columns" / f["file"],
-                    {"sha256": f["sha256"], "rows": manifest["rows"]},
+                    {"sha256": f["sha256"], "rows": manifest["rows"], "ids": manifest["ids"]},
                     ids,
                 )
                 columns[name] = part.columns["value"]
@@ -201,13 +222,12 @@ class ColumnCache:
             table = pq.read_table(path)
         except (pa.ArrowException, OSError) as exc:
             raise CorruptEntry(f"unreadable Parquet ({exc})") from exc
-        got_ids = table.column("id").to_pylist()
-        if len(got_ids) != manifest.get("rows"):
+        if table.num_rows != manifest.get("rows"):
             raise CorruptEntry("row count differs from its manifest")
-        if ids is not None and got_ids != ids:
-            raise CorruptEntry("ids differ from the dataset's")
-        cols = {f.name: from_arrow(table.column(f.name), f) for f in table.schema if f.name != "id"}
-        return CachedColumns(got_ids, cols, manifest)
+        if ids is not None and manifest.get("ids") != ids_digest(ids):
+            raise CorruptEntry("computed for other ids than the dataset's")
+        cols = {f.name: from_arrow(table.column(f.name), f) for f in table.schema}
+        return CachedColumns(ids or [], cols, manifest)
 
     def _report(self, key: str, why: str) -> None:
         msg = f"cache entry {key[:16]}… was corrupt ({why}); it is recomputed"
@@ -232,8 +252,8 @@ class ColumnCache:
         d = self._part_dir(run)
         d.mkdir(parents=True, exist_ok=True)
         base = d / f"{start:010d}-{stop:010d}"
-        sha = _write_table(base.with_suffix(".parquet"), ids, columns)
-        meta = {**manifest, "sha256": sha, "rows": len(ids)}
+        sha = _write_table(base.with_suffix(".parquet"), columns)
+        meta = {**manifest, "sha256": sha, "rows": len(ids), "ids": ids_digest(ids)}
         _atomic_write_bytes(base.with_suffix(".json"), json.dumps(meta, default=str).encode())
 
     def get_part(self, run: str, start: int, stop: int, ids: list[str]) -> CachedColumns | None:

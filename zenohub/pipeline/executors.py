@@ -86,6 +86,9 @@ class LocalExecutor(Executor):
         return self._pool
 
     def run(self, tasks: Iterable[Task]) -> Iterator[TaskResult]:
+        tasks = list(tasks)
+        if not tasks:  # everything came from the cache: start no workers
+            return
         pool = self._ensure()
         futures = [pool.submit(execute, t) for t in tasks]
         try:
@@ -132,6 +135,9 @@ class DaskExecutor(Executor):
     def run(self, tasks: Iterable[Task]) -> Iterator[TaskResult]:
         from distributed import as_completed
 
+        tasks = list(tasks)
+        if not tasks:
+            return
         client = self._ensure()
         futures = [client.submit(execute, t, pure=False) for t in tasks]
         try:

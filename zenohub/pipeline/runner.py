@@ -390,6 +390,8 @@ class Runner:
         starts = sorted(job.parts)
         names = list(job.parts[starts[0]][0]) if starts else []
         columns = {n: _concat([job.parts[s][0][n] for s in starts]) for n in names}
+        if job.fn.kind is FunctionKind.TRANSFORM:
+            columns = {n: v for n, v in columns.items() if self._changed(n.removeprefix("col:"), v)}
         read: set[str] = set().union(*(job.parts[s][1] for s in starts)) if starts else set()
         deps = {n: self._dep_sha(ctx, n) or "" for n in read}
         key = job.entry_key(deps)
@@ -407,6 +409,15 @@ class Runner:
         self.cache.drop_parts(job.run_key)
         self.progress.finish(job.label)
         self.result.computed.append(job.label)
+
+    def _changed(self, column: str, values: Any) -> bool:
+        """Whether a transform changed ``column`` (the data column always counts as changed)."""
+        if column == self.ops.get("data_column") or column not in self.base:
+            return True
+        try:
+            return not self.base[column].reset_index(drop=True).equals(pd.Series(values))
+        except (TypeError, ValueError):
+            return True
 
     def _store(self, job: Job, columns: dict[str, Any], shas: dict[str, str]) -> None:
         ctx = (job.transform, job.model)

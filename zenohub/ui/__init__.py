@@ -1,0 +1,1 @@
+"""Panel views (thin: they lay out widgets and plots, they compute nothing)."""
