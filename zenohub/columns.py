@@ -120,7 +120,7 @@ def infer_column_type(values: pd.Series) -> ColumnType:
         if pd.api.types.is_integer_dtype(dtype) and non_null.nunique() <= MAX_NOMINAL_NUMERIC:
             return ColumnType.NOMINAL
         return ColumnType.CONTINUOUS
-    if dtype == object and len(non_null):
+    if pd.api.types.is_object_dtype(dtype) and len(non_null):
         kinds = non_null.map(type)
         if kinds.isin([bool, np.bool_]).all():
             return ColumnType.BOOLEAN
