@@ -99,11 +99,8 @@ def ids_digest(ids: list[str]) -> str:
     """
     hit = _ID_DIGESTS.get(id(ids))
     if hit is None or hit[0] is not ids:
-        h = hashlib.sha256()
-        for i in ids:
-            h.update(str(i).encode("utf-8", "surrogatepass"))
-            h.update(b"\x00")
-        hit = (ids, h.hexdigest())
+        joined = "\x00".join(map(str, ids)).encode("utf-8", "surrogatepass")
+        hit = (ids, hashlib.sha256(joined).hexdigest())
         if len(_ID_DIGESTS) > 256:
             _ID_DIGESTS.clear()
         _ID_DIGESTS[id(ids)] = hit

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 _SIMPLE = (str, bytes, int, float, complex, bool, type(None))
 
@@ -141,9 +142,22 @@ def hash_strings(parts: list[str] | tuple[str, ...]) -> str:
 
 
 def frame_fingerprint(df: pd.DataFrame) -> str:
-    """SHA-256 of a frame's column names, dtypes and values (row order included)."""
+    """SHA-256 of a frame's column names, dtypes and values (row order included).
+
+    Hashes the frame's Arrow IPC serialisation (memory speed); frames Arrow cannot represent
+    (mixed-type object columns) are hashed column by column through pandas.
+    """
     h = hashlib.sha256()
     h.update(repr([(str(c), str(t)) for c, t in df.dtypes.items()]).encode())
+    try:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        h.update(memoryview(sink.getvalue()))
+        return h.hexdigest()
+    except (pa.ArrowException, TypeError, ValueError):
+        pass
     for col in df.columns:
         s = df[col]
         try:
