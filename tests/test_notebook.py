@@ -22,7 +22,7 @@ def test_quickstart_notebook_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     namespace: dict = {}
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
-            exec(compile("".join(cell["source"]), "quickstart.ipynb", "exec"), namespace)  # noqa: S102
+            exec(compile("".join(cell["source"]), "quickstart.ipynb", "exec"), namespace)
     behaviors = namespace["behaviors"]
     assert list(behaviors.index) == ["mlp-v1", "mlp-v2", "mlp-v3", "mlp-v4"]
     assert (behaviors["all"] > 0.7).all()

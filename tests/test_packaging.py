@@ -1,4 +1,4 @@
-"""Packaging: the conda environment and pyproject declare the same dependencies; __all__ is whole."""
+"""Packaging: conda environment and pyproject agree; __all__ lists the public API."""
 
 from __future__ import annotations
 
