@@ -107,9 +107,14 @@ class MetricReturn:
     variance: float | None = None
 
 
-def _mark(fn: F, spec: FunctionSpec, marker: str) -> F:
+def _name(fn: Any, name: str | None, kind: FunctionKind) -> str:
+    """The function's name in the project; checks that a function is being decorated."""
     if not callable(fn):
-        raise TypeError(f"@{spec.kind.value} must decorate a function, got {fn!r}")
+        raise TypeError(f"@{kind.value} must decorate a function, got {fn!r}")
+    return name or fn.__name__
+
+
+def _mark(fn: F, spec: FunctionSpec, marker: str) -> F:
     if not spec.description:
         doc = (fn.__doc__ or "").strip().splitlines()
         if doc:
@@ -127,7 +132,11 @@ def model(fn: Any = None, *, name: str | None = None) -> Any:
     """Mark ``fn(model_name) -> predict(df, ops) -> ModelReturn`` as the project's model loader."""
 
     def deco(f: F) -> F:
-        return _mark(f, FunctionSpec(FunctionKind.MODEL, name or f.__name__), "predict_function")
+        return _mark(
+            f,
+            FunctionSpec(FunctionKind.MODEL, _name(f, name, FunctionKind.MODEL)),
+            "predict_function",
+        )
 
     return deco(fn) if fn is not None else deco
 
@@ -147,7 +156,9 @@ def distill(fn: Any = None, *, per_model: bool | None = None, name: str | None =
     """
 
     def deco(f: F) -> F:
-        spec = FunctionSpec(FunctionKind.DISTILL, name or f.__name__, per_model=per_model)
+        spec = FunctionSpec(
+            FunctionKind.DISTILL, _name(f, name, FunctionKind.DISTILL), per_model=per_model
+        )
         return _mark(f, spec, "distill_function")
 
     return deco(fn) if fn is not None else deco
@@ -184,7 +195,7 @@ def metric(
     def deco(f: F) -> F:
         spec = FunctionSpec(
             FunctionKind.METRIC,
-            name or f.__name__,
+            _name(f, name, FunctionKind.METRIC),
             higher_is_better=higher_is_better,
             mean_of=mean_of,
             scale=scale,
@@ -208,7 +219,7 @@ def transform(fn: Any = None, *, name: str | None = None) -> Any:
     """
 
     def deco(f: F) -> F:
-        spec = FunctionSpec(FunctionKind.TRANSFORM, name or f.__name__)
+        spec = FunctionSpec(FunctionKind.TRANSFORM, _name(f, name, FunctionKind.TRANSFORM))
         return _mark(f, spec, "transform_function")
 
     return deco(fn) if fn is not None else deco

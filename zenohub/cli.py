@@ -63,9 +63,9 @@ def _process(project: Any, args: argparse.Namespace) -> int:
         f"({report.executor}, {report.seconds:.1f} s)"
     )
     for problem in report.problems:
-        print(f"warning: {problem}")
+        print(f"warning: {problem}", file=sys.stderr)
     for skipped in report.skipped:
-        print(f"skipped: {skipped}")
+        print(f"skipped: {skipped}", file=sys.stderr)
     for failure in report.failures:
         print(f"\nerror: {failure}", file=sys.stderr)
     return 0 if report.ok else 1

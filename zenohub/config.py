@@ -205,8 +205,8 @@ def _check_type(source: str, key: str, value: Any, spec: Key) -> None:
     ok = any(
         isinstance(value, t) and not (t is int and isinstance(value, bool)) for t in spec.types
     )
-    if spec.types == (list,) and key == "models" and ok:
-        ok = all(isinstance(v, str) for v in value)
+    if key == "models" and ok and not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{source}: key 'models' must be a list of strings, got {value!r}.")
     if (
         key == "functions"
         and isinstance(value, list)

@@ -93,6 +93,11 @@ def collect_functions(functions: str | list[Any] | None) -> list[tuple[Any, Func
                 spec = function_spec(value)
                 if spec is not None and getattr(value, "__module__", None) == module.__name__:
                     found.append((value, spec))
+    unique: list[tuple[Any, FunctionSpec]] = []
+    for fn, spec in found:  # the same function given twice (or found twice) counts once
+        if not any(fn is f for f, _ in unique):
+            unique.append((fn, spec))
+    found = unique
     names: dict[tuple[FunctionKind, str], Any] = {}
     for fn, spec in found:
         if (spec.kind, spec.name) in names and names[(spec.kind, spec.name)] is not fn:
@@ -158,14 +163,16 @@ def prepare_table(
                 f"{did_you_mean(col, cols)}. Columns: {', '.join(cols)}."
             )
     if not id_column:
-        if data_column and df[data_column].is_unique:
+        if "id" in cols and df["id"].notna().all() and df["id"].is_unique:
+            id_column = "id"
+        elif data_column and df[data_column].is_unique:
             id_column = data_column
         else:
             id_column = "id"
             if "id" in cols:
                 raise DataError(
-                    f"{source}: the dataset has an 'id' column but id_column is not "
-                    'set; set id_column = "id" (or another unique column).'
+                    f"{source}: the dataset's 'id' column is not a unique id and id_column is "
+                    "not set; set id_column to a column of unique values."
                 )
             df.insert(0, "id", [str(i) for i in range(len(df))])
     ids = df[id_column]

@@ -193,7 +193,12 @@ class Project:
             distill_columns=distills,
             data_path=cfg.data_path,
             label_path=cfg.label_path,
-            output_path=str(self.cache_path / "outputs" / model) if model else "",
+            # the folder the pipeline gave this model's run (see Runner._ops)
+            output_path=(
+                str(self.cache_path / "outputs" / f"{model}{f'~{transform}' if transform else ''}")
+                if model
+                else ""
+            ),
         )
 
     def process(

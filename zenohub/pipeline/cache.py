@@ -196,8 +196,10 @@ class ColumnCache:
             return None
         columns: dict[str, Any] = {}
         got_ids: list[str] = []
+        what = str(manifest.get("job", ""))
         try:
             for name, f in manifest["files"].items():
+                what = f"{manifest.get('job', '')}: {name} ({f['file']})"
                 part = self._read(
                     self.root / "columns" / f["file"],
                     {"sha256": f["sha256"], "rows": manifest["rows"], "ids": manifest["ids"]},
@@ -206,7 +208,7 @@ class ColumnCache:
                 columns[name] = part.columns["value"]
                 got_ids = part.ids
         except (CorruptEntry, KeyError, TypeError) as exc:
-            self._report(key, str(exc))
+            self._report(key, str(exc), what)
             return None
         return CachedColumns(got_ids, columns, manifest)
 
@@ -226,8 +228,10 @@ class ColumnCache:
         cols = {f.name: from_arrow(table.column(f.name), f) for f in table.schema}
         return CachedColumns(ids or [], cols, manifest)
 
-    def _report(self, key: str, why: str) -> None:
-        msg = f"cache entry {key[:16]}… was corrupt ({why}); it is recomputed"
+    def _report(self, key: str, why: str, what: str = "") -> None:
+        """Record a corrupt entry (``what``: its job, column and file) and delete its files."""
+        where = f" [{what}]" if what else ""
+        msg = f"cache entry {key[:16]}…{where} was corrupt ({why}); it is recomputed"
         log.warning(msg)
         self.problems.append(msg)
         for p in (self.root / "columns").glob(f"{key}.*"):

@@ -62,7 +62,9 @@ class FunctionFailure:
             where.append(f"model '{self.model}'")
         if self.transform:
             where.append(f"transform '{self.transform}'")
-        head = ", ".join(where) + f" failed on the batch starting at id {self.first_id!r}"
+        head = ", ".join(where) + " failed"
+        if self.first_id is not None:  # None: the run as a whole failed, not one batch
+            head += f" on the batch starting at id {self.first_id!r}"
         return f"{head}:\n{self.traceback.rstrip()}"
 
 

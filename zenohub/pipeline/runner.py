@@ -114,7 +114,7 @@ class Runner:
         if model_fns:
             loader = model_fns[0]
             first += [Job(loader, v, m, self.data_fps[v]) for v in variants for m in self.models]
-        moved = self._distill_waves(pre, extra=first)
+        moved = self._distill_waves(pre, extra=first, per_model=[d.name for d in post_fns])
         post_fns += [d for d in distills if d.name in moved and d not in post_fns]
         post = [
             Job(
@@ -129,6 +129,19 @@ class Runner:
             for m in self.models
             if ColumnRef(ColumnKind.OUTPUT, "output", m, v) in self.result.columns
         ]
+        for d in post_fns:
+            if not self.models:
+                self.result.skipped.append(
+                    f"distill {d.name}: skipped because it reads the model output and the "
+                    "project has no models"
+                )
+            for v in variants:
+                for m in self.models:
+                    if ColumnRef(ColumnKind.OUTPUT, "output", m, v) not in self.result.columns:
+                        label = f"distill {d.name} @{m}" + (f" ~{v}" if v else "")
+                        self.result.skipped.append(
+                            f"{label}: skipped because model '{m}' has no output"
+                        )
         for d in distills:
             self.result.per_model[d.name] = d in post_fns
         self._distill_waves(post, extra=[])
@@ -156,10 +169,18 @@ class Runner:
         self.data_fps[transform] = hash_strings([self.data_fps[None], *shas])
         return True
 
-    def _distill_waves(self, pending: list[Job], extra: list[Job]) -> set[str]:
-        """Run distill jobs in dependency waves; returns names moved to the per-model stage."""
+    def _distill_waves(
+        self, pending: list[Job], extra: list[Job], per_model: Iterable[str] = ()
+    ) -> set[str]:
+        """Run distill jobs in dependency waves; returns names moved to the per-model stage.
+
+        ``per_model`` names the distills already known to run per model: a model-independent
+        job reading one of them moves to the per-model stage too.
+        """
         moved: set[str] = set()
+        known = set(per_model)
         while pending or extra:
+            pending = self._move_per_model(pending, known | moved, moved)
             ready, waiting = [], []
             for job in pending:
                 ctx = (job.transform, job.model)
@@ -185,27 +206,59 @@ class Runner:
                 break
             outcome = self._wave(extra + ready)
             extra = []
-            pending = waiting
-            for job in ready:
-                if outcome.get(id(job)) != "deferred":
-                    continue
-                if job.model is None and (
-                    OUTPUT in job.deferred_on
-                    or any(n not in self._distill_names() for n in job.deferred_on)
-                ):
-                    if job.fn.spec.per_model is False:
-                        self._fail(
-                            job,
-                            None,
-                            f"distill '{job.fn.name}' is declared "
-                            "per_model=False but reads the model output",
-                        )
-                        continue
-                    moved.add(job.fn.name)
-                    self.detections[job.fn.fingerprint] = {"per_model": True, "deps": []}
-                else:
-                    pending.append(job)
+            pending = waiting + [job for job in ready if outcome.get(id(job)) == "deferred"]
         return moved
+
+    def _move_per_model(
+        self, pending: list[Job], per_model: set[str], moved: set[str]
+    ) -> list[Job]:
+        """Take out of ``pending`` the model-independent jobs that must run once per model.
+
+        A distill runs per model when it reads the model output, a column only models produce
+        (``other_returns``) or, transitively, a per-model distill. Names go into ``moved``; a
+        distill declared ``per_model=False`` that does so fails instead. Returns what stays.
+        """
+        distills = self._distill_names()
+        others = {r.name for r in self.result.columns if r.kind is ColumnKind.OTHER}
+        names: set[str] = set()
+        unknown: dict[str, set[str]] = {}
+        changed = True
+        while changed:
+            changed = False
+            for job in pending:
+                if job.model is not None or job.fn.name in names or job.fn.name in unknown:
+                    continue
+                reads = self._known_deps(job) | job.deferred_on
+                missing = {n for n in reads - {OUTPUT} if n not in distills and n not in others}
+                if missing:
+                    unknown[job.fn.name] = missing
+                elif OUTPUT in reads or any(
+                    n in others or n in per_model or n in names for n in reads
+                ):
+                    names.add(job.fn.name)
+                    changed = True
+        keep = []
+        for job in pending:
+            name = job.fn.name
+            if job.model is not None or (name not in names and name not in unknown):
+                keep.append(job)
+            elif name in unknown:
+                available = sorted(distills | others)
+                self._fail(
+                    job,
+                    None,
+                    f"distill '{name}' reads ops.distill_columns{sorted(unknown[name])}, which no "
+                    f"distill or model produces; columns: {', '.join(available) or 'none'}",
+                )
+            elif job.fn.spec.per_model is False:
+                what = "the model output" if OUTPUT in job.deferred_on else "per-model columns"
+                self._fail(
+                    job, None, f"distill '{name}' is declared per_model=False but reads {what}"
+                )
+            else:
+                moved.add(name)
+                self.detections[job.fn.fingerprint] = {"per_model": True, "deps": []}
+        return keep
 
     def _distill_names(self) -> set[str]:
         return {f.name for f in self.fns if f.kind is FunctionKind.DISTILL}

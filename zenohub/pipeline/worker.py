@@ -38,17 +38,22 @@ class TrackingColumns(dict[str, str]):
     """``ops.distill_columns`` that records which names a function reads.
 
     ``pending`` names are known columns not computed yet: reading one defers the task so the
-    scheduler can run it after them.
+    scheduler can run it after them. With ``defer_unknown`` (a distill probed without a model),
+    any unknown name defers too: it may be a model's ``other_returns`` column, which only exists
+    per model.
     """
 
-    def __init__(self, available: dict[str, str], pending: frozenset[str]) -> None:
+    def __init__(
+        self, available: dict[str, str], pending: frozenset[str], defer_unknown: bool = False
+    ) -> None:
         super().__init__(available)
         self.pending = pending
+        self.defer_unknown = defer_unknown
         self.read: set[str] = set()
 
     def __getitem__(self, name: str) -> str:
         self.read.add(name)
-        if name in self.pending and not dict.__contains__(self, name):
+        if not dict.__contains__(self, name) and (name in self.pending or self.defer_unknown):
             raise Deferred(distill=name)
         if not dict.__contains__(self, name):
             raise KeyError(
@@ -199,7 +204,11 @@ def execute(task: Task) -> TaskResult:
     """Run ``task``; never raises for user errors (they come back as ``error``)."""
     res = TaskResult(task.job, task.start, task.stop)
     ops_fields = dict(task.ops)
-    columns = TrackingColumns(ops_fields.pop("distill_columns", {}), task.pending)
+    columns = TrackingColumns(
+        ops_fields.pop("distill_columns", {}),
+        task.pending,
+        defer_unknown=task.kind is FunctionKind.DISTILL and not task.output_available,
+    )
     ops = TrackingOptions(
         **ops_fields, distill_columns=columns, output_available=task.output_available
     )

@@ -8,12 +8,37 @@ CALLS_DIR = None  # tests point this at a folder to count calls
 
 
 def _count(name):
+    """Append a line to $ZENOHUB_TOY_CALLS/<name> per call.
+
+    ZENOHUB_TOY_KILL="<name>:<n>" (with ZENOHUB_TOY_CALLS set) SIGKILLs the process on the call
+    after the n-th, as if the machine went down mid-run.
+    """
     import os
+    import signal
 
     folder = os.environ.get("ZENOHUB_TOY_CALLS")
     if folder:
         with open(os.path.join(folder, name), "a") as f:
             f.write("x\n")
+        target, _, after = os.environ.get("ZENOHUB_TOY_KILL", "").partition(":")
+        if target == name:
+            with open(os.path.join(folder, name)) as f:
+                if sum(1 for _ in f) > int(after):
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _fail_if_asked(name, df, ops, output=""):
+    """ZENOHUB_TOY_FAIL="<where>:<id>" makes a function raise on the batch holding instance <id>.
+
+    <where> is the function's name, followed for per-model runs by the model and transform of
+    its output column: "x_squared", "model@m-2", "correct@m-1~shift".
+    """
+    import os
+
+    target, _, row = os.environ.get("ZENOHUB_TOY_FAIL", "").rpartition(":")
+    where = name + (output[output.find("@") :] if "@" in output else "")
+    if target == where and row in set(df[ops.id_column].astype(str)):
+        raise ValueError(f"toy failure in {where} on the batch holding {row}")
 
 
 @model
@@ -22,6 +47,7 @@ def load_model(name):
 
     def predict(df, ops):
         _count("model")
+        _fail_if_asked("model", df, ops, ops.output_column)
         x = df[ops.data_column].to_numpy(dtype=float)
         out = np.round(x * k).astype(int) % 3
         return ModelReturn(
@@ -40,13 +66,16 @@ def _output(df, ops):
 
 @distill
 def correct(df, ops):
-    _count("correct")
-    return DistillReturn(distill_output=(_output(df, ops) == df[ops.label_column]).to_numpy())
+    output = _output(df, ops)
+    _count("correct")  # after reading the output: the runs that detect per-model do not count
+    _fail_if_asked("correct", df, ops, ops.output_column)
+    return DistillReturn(distill_output=(output == df[ops.label_column]).to_numpy())
 
 
 @distill
 def x_squared(df, ops):
     _count("x_squared")
+    _fail_if_asked("x_squared", df, ops)
     return (df[ops.data_column] ** 2).to_numpy()
 
 
