@@ -39,21 +39,21 @@ FUNCTIONS = textwrap.dedent("""
     def threshold(name):
         cut = float(name.split("-")[1])
         def predict(df, ops):
-            score = _work(df["a"].to_numpy(), 100)
+            score = _work(df["a"].to_numpy(), 200)
             return ModelReturn(model_output=(score + df["b"].to_numpy() > cut).astype(int))
         return predict
 
     @distill
     def wobble_a(df, ops):
-        return _work(df["a"].to_numpy(), 250)
+        return _work(df["a"].to_numpy(), 500)
 
     @distill
     def wobble_b(df, ops):
-        return _work(df["b"].to_numpy(), 250)
+        return _work(df["b"].to_numpy(), 500)
 
     @distill
     def wobble_c(df, ops):
-        return _work(df["c"].to_numpy(), 250)
+        return _work(df["c"].to_numpy(), 500)
 
     @distill(per_model=True)
     def correct(df, ops):

@@ -127,6 +127,9 @@ def infer_column_type(values: pd.Series) -> ColumnType:
         if kinds.map(lambda t: issubclass(t, np.ndarray | list)).all():
             return ColumnType.EMBEDDING
         non_null = non_null.astype(str)
+    head = non_null.iloc[:5000]  # a high-cardinality column shows itself early: skip the rest
+    if head.nunique() > MAX_NOMINAL_TEXT:
+        return ColumnType.TEXT
     n_unique = non_null.nunique()
     if n_unique <= MAX_NOMINAL_TEXT and n_unique <= max(2, len(non_null) // 2):
         return ColumnType.NOMINAL

@@ -182,8 +182,8 @@ def prepare_table(
             "values; every instance needs an id."
         )
     as_str = ids.astype(str)
-    dupes = as_str[as_str.duplicated()].unique()[:5]
-    if len(dupes):
+    if not as_str.is_unique:
+        dupes = as_str[as_str.duplicated()].unique()[:5]
         raise DataError(
             f"{source}: id column '{id_column}' has duplicate ids, e.g. "
             f"{', '.join(map(repr, dupes))}. Ids must be unique."
