@@ -410,9 +410,18 @@ class Project:
         return self._decompositions[key]
 
     def mask(self, filter: Any = None) -> np.ndarray:
-        """Boolean row mask of a filter (predicate tree, its dict form, or a mask)."""
+        """Boolean row mask of a filter: a predicate tree, its dict form, a stored slice (its
+        filter AND its ids), or a boolean mask."""
         if filter is None:
             return np.ones(len(self.table), dtype=bool)
+        from .store import Slice
+
+        if isinstance(filter, Slice):
+            mask = self.mask(filter.filter) if filter.filter else self.mask(None)
+            if filter.ids is not None:
+                ids = self.table[self.id_column].astype(str)
+                mask &= ids.isin(filter.ids).to_numpy()
+            return mask
         if isinstance(filter, np.ndarray | pd.Series | list) and not isinstance(filter, dict):
             mask = np.asarray(filter, dtype=bool)
             if mask.shape != (len(self.table),):

@@ -1,0 +1,121 @@
+"""ExploreState: set selections, assert the derived filter, counts, metrics and pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import copy_project
+from zenohub import Project
+from zenohub.filters import Predicate
+from zenohub.state import ExploreState
+
+TOY = Path(__file__).resolve().parent / "projects" / "toy"
+
+
+@pytest.fixture
+def state(tmp_path: Path, toy_processed: Project) -> ExploreState:
+    # a fresh project object over a private copy, so slices saved here stay here
+    config = copy_project(TOY, tmp_path / "toy") / "config.toml"
+    project = Project.from_config(config)
+    project.process()
+    return ExploreState(project)
+
+
+def _accuracy(project: Project, mask: np.ndarray, model: str = "m-1") -> float:
+    t = project.table
+    return float(t[f"distill:correct@{model}"].to_numpy()[mask].mean())
+
+
+def test_defaults_cover_every_row(state: ExploreState) -> None:
+    p = state.project
+    assert state.model == "m-1" and state.metric == "accuracy"
+    assert state.count == len(p.table) == 300
+    assert state.metric_value == pytest.approx(_accuracy(p, np.ones(300, bool)))
+
+
+def test_column_filter_updates_count_and_metric(state: ExploreState) -> None:
+    p = state.project
+    assert state.set_column_filter("x", Predicate("x", "between", (1.0, 2.5)))
+    x = p.table["x"].to_numpy()
+    expected = (x >= 1.0) & (x <= 2.5)
+    assert state.count == expected.sum()
+    assert state.metric_value == pytest.approx(_accuracy(p, expected))
+    state.set_column_filter("group", Predicate("group", "in", ["a"]))
+    expected &= (p.table["group"] == "a").to_numpy()
+    assert state.count == expected.sum()
+    assert [k for k, _ in state.chips()] == ["column:x", "column:group"]
+    state.remove_chip("column:x")
+    assert state.count == (p.table["group"] == "a").sum()
+
+
+def test_malformed_predicate_changes_nothing_and_says_why(state: ExploreState) -> None:
+    state.set_column_filter("x", Predicate("x", "<", 2.0))
+    before = state.count
+    assert not state.set_column_filter("nope", Predicate("nope", "==", 1))
+    assert "nope" in state.message and state.count == before
+    bad_regex = {"column": "group", "op": "regex", "value": "(unclosed"}
+    assert not state.set_column_filter("group", bad_regex)
+    assert "(unclosed" in state.message and state.count == before
+    assert list(state.column_filters) == ["x"]
+
+
+def test_model_transform_and_compare(state: ExploreState) -> None:
+    p = state.project
+    state.param.update(model="m-2", compare_model="m-1", transform="shift")
+    t = p.table
+    assert state.metric_value == pytest.approx(t["distill:correct@m-2~shift"].mean())
+    assert state.compare_metric_value == pytest.approx(t["distill:correct@m-1~shift"].mean())
+    assert state.output_column == "output:output@m-2~shift"
+
+
+def test_only_errors_sort_and_pages(state: ExploreState) -> None:
+    p = state.project
+    state.param.update(only_errors=True, sort_by="x", ascending=False, page_size=10)
+    rows = state.visible()
+    out = p.table["output:output@m-1"].to_numpy()
+    label = p.table["label"].astype(int).to_numpy()
+    assert len(rows) == int((out != label).sum())
+    xs = p.table["x"].to_numpy()[rows]
+    assert (np.diff(xs) <= 0).all()
+    page = state.page_frame()
+    assert len(page) == 10 and page["x"].tolist() == sorted(page["x"], reverse=True)
+    state.page = 1
+    assert state.page_frame()["x"].iloc[0] == xs[10]
+
+
+def test_save_slice_and_select_it(state: ExploreState) -> None:
+    p = state.project
+    state.set_column_filter("x", Predicate("x", ">", 3.0))
+    n = state.count
+    assert state.save_slice("large x", folder=None)
+    assert not state.save_slice("large x")
+    assert "already exists" in state.message
+    state.clear()
+    assert state.count == 300
+    state.slice_names = ["large x"]
+    assert state.count == n
+    assert p.metric("accuracy", "m-1", filter=p.store.get_slice("large x")) == pytest.approx(
+        state.metric_value
+    )
+
+
+def test_lasso_ids_and_id_slice(state: ExploreState) -> None:
+    ids = ["r001", "r005", "r010"]
+    state.lasso_ids = ids
+    assert state.count == 3 and ("lasso", "3 selected points") in state.chips()
+    assert state.save_slice("picked")
+    state.clear()
+    state.slice_names = ["picked"]
+    assert sorted(state.project.table.loc[state.mask, "id"]) == ids
+
+
+def test_deleted_slice_is_reported_not_fatal(state: ExploreState) -> None:
+    state.project.store.create_slice("tmp", ids=["r001"])
+    state.slice_names = ["tmp"]
+    state.project.store.delete_slice("tmp")
+    state.page = 0  # any change re-evaluates
+    state.metric = "error_rate"
+    assert "tmp" in state.message and state.count == 300
