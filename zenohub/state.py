@@ -111,7 +111,7 @@ class ExploreState(param.Parameterized):
     def __init__(self, project: Project, **params: object) -> None:
         self._types = {k: c.ctype for k, c in project.columns.items()}
         super().__init__(project=project, **params)
-        p = self._p
+        p = self.proj
         with param.discard_events(self):
             self.param.model.objects = p.models
             self.param.compare_model.objects = [None, *p.models]
@@ -124,7 +124,7 @@ class ExploreState(param.Parameterized):
         self._recompute()
 
     @property
-    def _p(self) -> Project:
+    def proj(self) -> Project:
         assert self.project is not None
         return self.project
 
@@ -145,7 +145,7 @@ class ExploreState(param.Parameterized):
         else:
             try:
                 parsed = filter_from_dict(flt) if isinstance(flt, dict) else flt
-                compile_filter(parsed, self._p.table.iloc[:0], self._types)
+                compile_filter(parsed, self.proj.table.iloc[:0], self._types)
             except ZenohubError as exc:
                 self.message = str(exc)
                 return False
@@ -180,7 +180,7 @@ class ExploreState(param.Parameterized):
             self.lasso_ids = None
 
     def _compute_mask(self) -> np.ndarray:
-        p = self._p
+        p = self.proj
         mask = compile_filter(self.filter(), p.table, self._types)
         for name in self.slice_names:
             mask &= p.mask(p.store.get_slice(name))
@@ -195,7 +195,7 @@ class ExploreState(param.Parameterized):
             mask = self._compute_mask()
         except ZenohubError as exc:  # e.g. a selected slice was deleted by another session
             self.message = str(exc)
-            mask = np.ones(len(self._p.table), dtype=bool)
+            mask = np.ones(len(self.proj.table), dtype=bool)
         with param.edit_constant(self):
             self.mask = mask
             self.count = int(mask.sum())
@@ -208,7 +208,7 @@ class ExploreState(param.Parameterized):
         if model is None or self.metric is None:
             return None
         try:
-            return self._p.metric(self.metric, model, filter=mask, transform=self.transform)
+            return self.proj.metric(self.metric, model, filter=mask, transform=self.transform)
         except ZenohubError as exc:
             self.message = str(exc)
             return None
@@ -223,7 +223,7 @@ class ExploreState(param.Parameterized):
 
     def errors(self, model: str | None = None) -> np.ndarray:
         """Rows whose output (of ``model``, default the selected one) differs from the label."""
-        p = self._p
+        p = self.proj
         label = p.config.label_column
         out = self.column(ColumnKind.OUTPUT, "output", model or self.model)
         if not label or out not in p.table:
@@ -233,7 +233,7 @@ class ExploreState(param.Parameterized):
     # --- instances ----------------------------------------------------------------------
     def visible(self) -> np.ndarray:
         """Row positions shown, in display order (filter, only-errors, sort)."""
-        p = self._p
+        p = self.proj
         assert self.mask is not None
         mask = self.mask.copy()
         if self.only_errors:
@@ -254,16 +254,16 @@ class ExploreState(param.Parameterized):
         """The rows of the current page."""
         rows = self.visible()
         start = self.page * self.page_size
-        return self._p.table.iloc[rows[start : start + self.page_size]]
+        return self.proj.table.iloc[rows[start : start + self.page_size]]
 
     # --- slices -------------------------------------------------------------------------
     def save_slice(self, name: str, folder: str | None = None, description: str = "") -> bool:
         """Save the current predicates (and lasso ids) as a slice; ``message`` says why not."""
         flt = self.filter()
         try:
-            self._p.store.create_slice(
+            self.proj.store.create_slice(
                 name,
-                filter=flt.to_dict() if flt.items else None,
+                filter=flt.to_dict(),
                 ids=self.lasso_ids,
                 folder=folder,
                 description=description,

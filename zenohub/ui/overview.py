@@ -70,8 +70,20 @@ class Overview(pn.viewable.Viewer):
 
 
 def app(project: Project) -> pn.template.FastListTemplate:
-    """The page served by ``zenohub run`` and ``panel serve apps/``."""
+    """The page served by ``zenohub run`` and ``panel serve apps/``: one state per session."""
+    from ..state import ExploreState
+    from .explore import Explore
+
+    explore = Explore(state=ExploreState(project))
     return pn.template.FastListTemplate(
         title=f"zenohub · {project.name}",
-        main=[Overview(project=project)],
+        sidebar=explore.sidebar(),
+        main=[
+            pn.Tabs(
+                ("Explore", explore),
+                ("Overview", Overview(project=project)),
+                dynamic=True,
+                sizing_mode="stretch_width",
+            )
+        ],
     )
