@@ -119,3 +119,38 @@ def test_deleted_slice_is_reported_not_fatal(state: ExploreState) -> None:
     state.page = 0  # any change re-evaluates
     state.metric = "error_rate"
     assert "tmp" in state.message and state.count == 300
+
+
+def _hist(state: ExploreState, column: str):
+    return next(h for h in state.histograms if h.column == column)
+
+
+def test_histograms_cross_filter_with_exclude_self(state: ExploreState) -> None:
+    t = state.project.table
+    assert {h.column for h in state.histograms} >= {"x", "label", "group", "distill:x_squared"}
+    assert "distill:correct@m-1" in {h.column for h in state.histograms}
+    assert "distill:correct@m-2" not in {h.column for h in state.histograms}
+    state.set_column_filter("x", Predicate("x", "between", (1.0, 2.5)))
+    inside = t["x"].between(1.0, 2.5)
+    group = _hist(state, "group")
+    expected = t.loc[inside, "group"].value_counts()
+    assert dict(zip(group.bins[:-1], group.counts[:-1].tolist(), strict=True)) == {
+        g: int(expected.get(g, 0)) for g in group.bins[:-1]
+    }
+    assert group.totals[:-1].sum() == 300
+    # the brushed view itself is not filtered by its own brush
+    assert _hist(state, "x").counts.sum() == 300
+    # accuracy per group bin among the brushed rows
+    acc = t.loc[inside].groupby("group", observed=True)["distill:correct@m-1"].mean()
+    for name, value in zip(group.bins[:-1], group.metric[:-1], strict=True):
+        assert value == pytest.approx(acc[name])
+
+
+def test_histograms_follow_slices_and_model(state: ExploreState) -> None:
+    t = state.project.table
+    state.project.store.create_slice("group a", filter=Predicate("group", "in", ["a"]).to_dict())
+    state.slice_names = ["group a"]
+    assert _hist(state, "x").counts.sum() == (t["group"] == "a").sum()
+    state.model = "m-2"
+    columns = {h.column for h in state.histograms}
+    assert "distill:correct@m-2" in columns and "distill:correct@m-1" not in columns

@@ -9,6 +9,8 @@ transform) changes.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import param
@@ -16,6 +18,7 @@ import param
 from .columns import ColumnKind, ColumnRef
 from .errors import ZenohubError
 from .filters import Filter, FilterGroup, compile_filter, describe_filter, filter_from_dict
+from .histograms import BASE, MetadataHistograms
 from .project import Project
 
 _FILTER_INPUTS = ("column_filters", "slice_names", "lasso_ids", "transform")
@@ -100,6 +103,12 @@ class ExploreState(param.Parameterized):
         doc="""
         The selected metric for ``model`` on the filtered rows (NaN when empty).""",
     )
+    histograms = param.List(
+        default=[],
+        constant=True,
+        doc="""
+        One :class:`~zenohub.histograms.Histogram` per metadata column, cross-filtered.""",
+    )
     compare_metric_value = param.Number(
         default=None,
         allow_None=True,
@@ -110,6 +119,8 @@ class ExploreState(param.Parameterized):
 
     def __init__(self, project: Project, **params: object) -> None:
         self._types = {k: c.ctype for k, c in project.columns.items()}
+        self._histograms: MetadataHistograms | None = None
+        self._histogram_base = np.ones(0, dtype=bool)
         super().__init__(project=project, **params)
         p = self.proj
         with param.discard_events(self):
@@ -179,14 +190,67 @@ class ExploreState(param.Parameterized):
         elif kind == "lasso":
             self.lasso_ids = None
 
-    def _compute_mask(self) -> np.ndarray:
+    def _base_mask(self, widget_columns: set[str]) -> np.ndarray:
+        """Rows of the selected slices and lasso, and of predicates the histograms cannot draw
+        (``widget_columns``' range / value selections are applied by the cross-filter)."""
         p = self.proj
-        mask = compile_filter(self.filter(), p.table, self._types)
+        others = [
+            filter_from_dict(d) for k, d in self.column_filters.items() if k not in widget_columns
+        ]
+        mask = compile_filter(
+            FilterGroup("and", tuple(f for f in others if f is not None)), p.table, self._types
+        )
         for name in self.slice_names:
             mask &= p.mask(p.store.get_slice(name))
         if self.lasso_ids is not None:
             mask &= p.table[p.id_column].astype(str).isin(self.lasso_ids).to_numpy()
         return mask
+
+    def _compute_mask(self) -> np.ndarray:
+        return self._base_mask(set()) & compile_filter(self.filter(), self.proj.table, self._types)
+
+    def _widget_filters(self) -> dict[str, tuple[str, object]]:
+        """Column filters the histograms draw: (op, value) of ``between`` and ``in``."""
+        out = {}
+        for key, d in self.column_filters.items():
+            if d.get("op") in ("between", "in") and not d.get("negate") and "items" not in d:
+                out[key] = (d["op"], d["value"])
+        return out
+
+    def _sync_histograms(self) -> None:
+        widget = self._widget_filters()
+        base = self._base_mask(set(widget))
+        engine = self._histograms
+        if (
+            engine is None
+            or engine.model != self.model
+            or not np.array_equal(self._histogram_base, base)
+        ):
+            engine = self._histograms = MetadataHistograms(
+                self.proj, self.model, None if base.all() else base
+            )
+            self._histogram_base = base
+        current = {k: v for k, v in engine.engine.filters.items() if k != BASE}
+        for key in set(current) - set(widget):
+            if key in engine.infos:
+                engine.engine.clear(key)
+        for key, (op, value) in widget.items():
+            if key not in engine.infos:
+                continue
+            if op == "between":
+                bounds: tuple[Any, ...] = tuple(value)  # type: ignore[arg-type]
+                if current.get(key) != bounds:
+                    engine.brush(key, bounds)  # type: ignore[arg-type]
+            elif current.get(key) != tuple(value):  # type: ignore[arg-type]
+                engine.select(key, list(value))  # type: ignore[call-overload]
+        dec = None
+        if self.metric and self.model:
+            try:
+                dec = self.proj.decomposition(self.metric, self.model)
+            except ZenohubError:
+                dec = None
+        with param.edit_constant(self):
+            self.histograms = engine.histograms(dec)
 
     # --- derived values -----------------------------------------------------------------
     @param.depends(*_METRIC_INPUTS, watch=True)
@@ -201,6 +265,10 @@ class ExploreState(param.Parameterized):
             self.count = int(mask.sum())
             self.metric_value = self._metric(self.model, mask)
             self.compare_metric_value = self._metric(self.compare_model, mask)
+        try:
+            self._sync_histograms()
+        except ZenohubError as exc:
+            self.message = str(exc)
         if self.page > self.page_count - 1:
             self.page = max(0, self.page_count - 1)
 
