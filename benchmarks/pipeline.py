@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import tempfile
 import textwrap
 import time
@@ -113,7 +114,9 @@ def main() -> None:
         pool_cfg = make_project(workdir / "local", args.rows, args.batch_size, "local")
         t_seq, p_seq = timed_run(seq_cfg)
         t_pool, p_pool = timed_run(pool_cfg)
-        t_cached, p_cached = timed_run(pool_cfg)
+        cached_runs = [timed_run(pool_cfg) for _ in range(5)]
+        t_cached = statistics.median(t for t, _ in cached_runs)
+        p_cached = cached_runs[-1][1]
         pd.testing.assert_frame_equal(p_seq.table, p_pool.table)
         pd.testing.assert_frame_equal(p_pool.table, p_cached.table)
         assert p_cached.report is not None and not p_cached.report.computed
@@ -121,7 +124,7 @@ def main() -> None:
         print(f"rows={args.rows} batch_size={args.batch_size} cores={cores}")
         print(f"sequential first run   {t_seq:8.2f} s")
         print(f"local pool first run   {t_pool:8.2f} s")
-        print(f"second run from cache  {t_cached:8.3f} s")
+        print(f"second run from cache  {t_cached:8.3f} s (median of 5)")
         print(
             f"(a) cache speed-up (pool first run / cached run): {t_pool / t_cached:7.1f}x "
             "(target >= 50x)"

@@ -33,6 +33,7 @@ class Histogram:
     ctype: ColumnType
     bins: list[str]  #: a label per bin
     edges: np.ndarray | None  #: continuous / datetime bin edges
+    values: list[object] | None  #: nominal / boolean: the raw value of each real bin
     totals: np.ndarray
     counts: np.ndarray
     metric: np.ndarray | None  #: the metric per bin, NaN where empty
@@ -107,6 +108,7 @@ class MetadataHistograms:
         values = self._metric_values(decomposition)
         out = []
         for key, info in self.infos.items():
+            categories: list[object] = []
             if info.ctype in (ColumnType.CONTINUOUS, ColumnType.DATETIME):
                 edges = self.engine.edges(key)
                 labels = [
@@ -117,7 +119,8 @@ class MetadataHistograms:
                 ]
             else:
                 edges = None
-                labels = [str(c) for c in self.engine.categories(key)]
+                categories = list(self.engine.categories(key))
+                labels = [str(c) for c in categories]
             labels.append("missing")
             metric = None
             if values is not None and decomposition is not None:
@@ -131,6 +134,7 @@ class MetadataHistograms:
                     info.ctype,
                     labels,
                     edges,
+                    None if edges is not None else categories,
                     totals[key],
                     counts[key],
                     metric,

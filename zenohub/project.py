@@ -264,7 +264,7 @@ class Project:
         return self.report
 
     def _assemble(self, computed: Mapping[ColumnRef, Any]) -> None:
-        table = self._base_table.copy()
+        table = self._base_table
         extra: dict[str, Any] = {}
         self._embeddings = {}
         for ref in sorted(computed, key=lambda r: r.key):
@@ -300,7 +300,9 @@ class Project:
                 else (known.ctype if known else infer_column_type(table[key]))
             )
             try:
-                table[key] = coerce_column(table[key], ctype)
+                coerced = coerce_column(table[key], ctype)
+                if coerced is not table[key] and coerced.dtype != table[key].dtype:
+                    table[key] = coerced
             except (TypeError, ValueError) as exc:
                 raise ConfigError(
                     f"{self.config.source}: column '{key}' cannot be used as {ctype.value}: {exc}"

@@ -302,6 +302,14 @@ class Explore(pn.viewable.Viewer):
         ]
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Column(
-            Summary(state=self.state), InstanceGrid(state=self.state), sizing_mode="stretch_width"
+        from .metadata import MetadataPanel
+
+        return pn.Row(
+            pn.Column(MetadataPanel(state=self.state), width=380),
+            pn.Column(
+                Summary(state=self.state),
+                InstanceGrid(state=self.state),
+                sizing_mode="stretch_width",
+            ),
+            sizing_mode="stretch_width",
         )
