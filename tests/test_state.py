@@ -154,3 +154,16 @@ def test_histograms_follow_slices_and_model(state: ExploreState) -> None:
     state.model = "m-2"
     columns = {h.column for h in state.histograms}
     assert "distill:correct@m-2" in columns and "distill:correct@m-1" not in columns
+
+
+def test_chips_read_like_a_person_wrote_them(state: ExploreState) -> None:
+    state.set_column_filter(
+        "distill:x_squared", Predicate("distill:x_squared", "between", (1.23456789, 4.5))
+    )
+    state.set_column_filter("group", Predicate("group", "in", ["a", "c"]))
+    state.lasso_ids = ["r001"]
+    assert state.chips() == [
+        ("column:distill:x_squared", "x_squared between 1.235 and 4.5"),
+        ("column:group", "group in {a, c}"),
+        ("lasso", "1 selected points"),
+    ]

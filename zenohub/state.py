@@ -172,14 +172,24 @@ class ExploreState(param.Parameterized):
 
     def chips(self) -> list[tuple[str, str]]:
         """(key, text) of each active part of the filter, for removable header chips."""
-        chips = [
-            (f"column:{k}", describe_filter(filter_from_dict(v)))
-            for k, v in self.column_filters.items()
-        ]
+        chips = [(f"column:{k}", self._chip_text(k, v)) for k, v in self.column_filters.items()]
         chips += [(f"slice:{n}", f"slice {n}") for n in self.slice_names]
         if self.lasso_ids is not None:
             chips.append(("lasso", f"{len(self.lasso_ids)} selected points"))
         return chips
+
+    def _chip_text(self, key: str, flt: dict[str, Any]) -> str:
+        """A predicate as a person reads it: the column's label, numbers to 4 digits."""
+        info = self.proj.columns.get(key)
+        label = info.label if info is not None else key
+        op, value = flt.get("op"), flt.get("value")
+        if op == "between" and isinstance(value, list | tuple) and len(value) == 2:
+            lo, hi = (f"{v:.4g}" if isinstance(v, float) else str(v) for v in value)
+            return f"{label} between {lo} and {hi}"
+        if op in ("in", "not in") and isinstance(value, list | tuple):
+            return f"{label} {op} {{{', '.join(map(str, value))}}}"
+        text = describe_filter(filter_from_dict(flt))
+        return text.replace(key, label, 1) if text.startswith(key) else text
 
     def remove_chip(self, key: str) -> None:
         kind, _, name = key.partition(":")
