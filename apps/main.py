@@ -8,7 +8,7 @@ import panel as pn
 
 from zenohub.demos import default_config
 from zenohub.project import Project
-from zenohub.ui.overview import app
+from zenohub.ui.app import page
 
 
 def _load() -> Project:
@@ -18,4 +18,4 @@ def _load() -> Project:
 
 
 project = pn.state.as_cached("zenohub-project", _load)
-app(project).servable()
+page(project).servable()

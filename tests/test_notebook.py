@@ -27,3 +27,7 @@ def test_quickstart_notebook_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert list(behaviors.index) == ["mlp-v1", "mlp-v2", "mlp-v3", "mlp-v4"]
     assert (behaviors["all"] > 0.7).all()
     assert namespace["report"].rows == 600
+    # the inline app builds its Bokeh model, with the digits cards in it
+    root = namespace["app"].__panel__().get_root()
+    texts = [m.text for m in root.references() if hasattr(m, "text") and isinstance(m.text, str)]
+    assert any("zh-card" in t and "data:image/png;base64," in t for t in texts)

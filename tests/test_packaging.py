@@ -43,4 +43,5 @@ def test_public_api_is_exported() -> None:
         for n in vars(zenohub)
         if not n.startswith("_") and not isinstance(getattr(zenohub, n), types.ModuleType)
     }
-    assert set(zenohub.__all__) - {"__version__"} == public
+    assert set(zenohub.__all__) - {"__version__"} == public | {"App"}  # App: loaded lazily
+    assert zenohub.App.__name__ == "App"

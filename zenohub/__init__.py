@@ -27,6 +27,7 @@ from .errors import (
 from .project import ProcessReport, Project
 
 __all__ = [
+    "App",
     "CacheError",
     "ColumnInfo",
     "ColumnKind",
@@ -54,3 +55,12 @@ __all__ = [
     "model",
     "transform",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # the app imports Panel and Bokeh: load it only when asked for
+    if name == "App":
+        from .ui.app import App
+
+        return App
+    raise AttributeError(f"module 'zenohub' has no attribute {name!r}")

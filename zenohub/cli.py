@@ -78,7 +78,7 @@ def cmd_process(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     import panel as pn
 
-    from .ui.overview import app
+    from .ui.app import page
 
     project = _project(args.config)
     if not args.no_process:
@@ -90,7 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     origins = [f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
     print(f"Serving {project.name} on http://{'localhost' if host == '127.0.0.1' else host}:{port}")
     pn.serve(
-        {"/": lambda: app(project)},
+        {"/": lambda: page(project)},
         port=port,
         address=host,
         show=False,

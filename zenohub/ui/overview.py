@@ -67,23 +67,3 @@ class Overview(pn.viewable.Viewer):
                 ),
             )
         return pn.Column(*parts, sizing_mode="stretch_width")
-
-
-def app(project: Project) -> pn.template.FastListTemplate:
-    """The page served by ``zenohub run`` and ``panel serve apps/``: one state per session."""
-    from ..state import ExploreState
-    from .explore import Explore
-
-    explore = Explore(state=ExploreState(project))
-    return pn.template.FastListTemplate(
-        title=f"zenohub · {project.name}",
-        sidebar=explore.sidebar(),
-        main=[
-            pn.Tabs(
-                ("Explore", explore),
-                ("Overview", Overview(project=project)),
-                dynamic=True,
-                sizing_mode="stretch_width",
-            )
-        ],
-    )
