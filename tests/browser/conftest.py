@@ -106,6 +106,17 @@ def toy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def digits_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The digits demo, processed and served from a private copy."""
+    src = Path(__file__).resolve().parents[2] / "examples" / "digits"
+    dst = tmp_path_factory.mktemp("served") / "digits"
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".zenohub_cache"))
+    server = Server(dst / "config.toml")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def screenshot() -> object:
     """``screenshot(page, name)`` saves a full-page PNG under test-artifacts/ and returns it."""
