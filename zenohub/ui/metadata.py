@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import panel as pn
 import param
 from bokeh.events import Event, Reset, SelectionGeometry
@@ -92,7 +93,8 @@ class ColumnHistogram:
             min_border_left=40,
         )
         if h.edges is not None:
-            fig = figure(tools="", **common)
+            axis = "datetime" if h.ctype is ColumnType.DATETIME else "linear"
+            fig = figure(tools="", x_axis_type=axis, **common)
             box = BoxSelectTool(dimensions="width")
             fig.add_tools(box)
             fig.toolbar.active_drag = box
@@ -158,7 +160,10 @@ class ColumnHistogram:
         if x0 is None or x1 is None:
             return
         lo, hi = sorted((float(x0), float(x1)))
-        self.state.set_column_filter(self.column, Predicate(self.column, "between", (lo, hi)))
+        bounds: tuple[Any, Any] = (lo, hi)
+        if self.ctype is ColumnType.DATETIME:  # Bokeh reports milliseconds since the epoch
+            bounds = tuple(pd.Timestamp(v, unit="ms").isoformat() for v in (lo, hi))
+        self.state.set_column_filter(self.column, Predicate(self.column, "between", bounds))
 
     def _on_reset(self, _event: Event) -> None:
         self.state.set_column_filter(self.column, None)
