@@ -93,8 +93,10 @@ class ColumnHistogram:
             min_border_left=40,
         )
         if h.edges is not None:
-            axis = "datetime" if h.ctype is ColumnType.DATETIME else "linear"
-            fig = figure(tools="", x_axis_type=axis, **common)
+            if h.ctype is ColumnType.DATETIME:
+                fig = figure(tools="", x_axis_type="datetime", **common)
+            else:
+                fig = figure(tools="", **common)
             box = BoxSelectTool(dimensions="width")
             fig.add_tools(box)
             fig.toolbar.active_drag = box
