@@ -21,6 +21,19 @@ def _progress_printer(quiet: bool) -> Any:
     def listener(job: Any) -> None:
         if quiet:
             return
+        if not sys.stderr.isatty():  # a log file: one line per finished job, no bar redraws
+            if job.finished:
+                state = (
+                    "failed"
+                    if job.failed
+                    else (
+                        "cached"
+                        if job.cached == job.total
+                        else f"{job.rows_per_second:,.0f} rows/s"
+                    )
+                )
+                print(f"{job.job}: {job.done}/{job.total} rows, {state}", file=sys.stderr)
+            return
         bar = bars.get(job.job)
         if bar is None:
             bar = bars[job.job] = tqdm(
