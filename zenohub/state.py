@@ -15,12 +15,21 @@ import numpy as np
 import pandas as pd
 import param
 
-from .columns import ColumnKind, ColumnRef
+from .columns import ColumnKind, ColumnRef, ColumnType
 from .errors import ZenohubError
-from .filters import Filter, FilterGroup, compile_filter, describe_filter, filter_from_dict
+from .filters import (
+    Filter,
+    FilterGroup,
+    Predicate,
+    compile_filter,
+    describe_filter,
+    filter_from_dict,
+)
 from .histograms import BASE, MetadataHistograms
 from .project import Project
 
+#: ``sort_by`` pseudo-column: the compared models' outputs, changed (or most different) first
+DIFFERENCE = "difference"
 _FILTER_INPUTS = ("column_filters", "slice_names", "lasso_ids", "transform")
 _METRIC_INPUTS = (*_FILTER_INPUTS, "model", "compare_model", "metric")
 
@@ -317,7 +326,13 @@ class ExploreState(param.Parameterized):
         if self.only_errors:
             mask &= self.errors()
         rows = np.flatnonzero(mask)
-        if self.sort_by and self.sort_by in p.table:
+        if self.sort_by == DIFFERENCE and self.sort_by not in p.table:
+            pair = self._compared_outputs()
+            if pair is not None:
+                a, b = (p.table[c].iloc[rows] for c in pair)
+                order = np.argsort(difference_sort_key(a, b, self._numeric(pair[0])), kind="stable")
+                rows = rows[order if self.ascending else order[::-1]]
+        elif self.sort_by and self.sort_by in p.table:
             values = p.table[self.sort_by].iloc[rows]
             order = np.argsort(_sort_key(values), kind="stable")
             rows = rows[order if self.ascending else order[::-1]]
@@ -333,6 +348,88 @@ class ExploreState(param.Parameterized):
         rows = self.visible()
         start = self.page * self.page_size
         return self.proj.table.iloc[rows[start : start + self.page_size]]
+
+    # --- compare mode, text search and the table view ---------------------------------------
+    def _compared_outputs(self) -> tuple[str, str] | None:
+        """Keys of the selected and the compared model's outputs, when both exist."""
+        if not self.model or not self.compare_model:
+            return None
+        a = self.column(ColumnKind.OUTPUT, "output", self.model)
+        b = self.column(ColumnKind.OUTPUT, "output", self.compare_model)
+        return (a, b) if a in self.proj.table and b in self.proj.table else None
+
+    def _numeric(self, key: str) -> bool:
+        return self._types.get(key) is ColumnType.CONTINUOUS
+
+    def text_columns(self) -> list[str]:
+        """Keys of the columns a text search applies to: text and nominal text (not the id)."""
+        table = self.proj.table
+        return [
+            key
+            for key, ctype in self._types.items()
+            if key in table
+            and key != self.proj.id_column
+            and (
+                ctype is ColumnType.TEXT
+                or (
+                    ctype is ColumnType.NOMINAL
+                    and not pd.api.types.is_numeric_dtype(table[key].dtype)
+                    and not pd.api.types.is_bool_dtype(table[key].dtype)
+                )
+            )
+        ]
+
+    def text_matches(self, predicate: Predicate, limit: int = 5) -> tuple[int, list[str]]:
+        """(number of instances matching a text predicate, the first ``limit`` matching values).
+
+        Raises :class:`~zenohub.errors.FilterError` for a predicate the column cannot take.
+        """
+        table = self.proj.table
+        mask = compile_filter(predicate, table, self._types)
+        values = table[predicate.column].to_numpy()[np.flatnonzero(mask)[:limit]]
+        return int(mask.sum()), [str(v) for v in values]
+
+    def highlight(self) -> dict[str, Any]:
+        """The data column's text search as ``RenderContext`` keywords (empty when none)."""
+        flt = self.column_filters.get(self.proj.config.data_column or "")
+        if not flt or flt.get("negate") or flt.get("op") not in ("contains", "regex"):
+            return {}
+        return {
+            "highlight": str(flt.get("value", "")),
+            "highlight_regex": flt["op"] == "regex",
+            "case_sensitive": bool(flt.get("case_sensitive")),
+            "whole_word": bool(flt.get("whole_word")),
+        }
+
+    def page_table(self) -> pd.DataFrame:
+        """The current page as table rows: id, label, data column, output(s) and difference.
+
+        The data column is left out when its values are long (more than 80 characters).
+        """
+        p = self.proj
+        cfg = p.config
+        page = self.page_frame()
+        out = pd.DataFrame(index=page.index)
+        out[p.id_column] = page[p.id_column].astype(str)
+        if cfg.label_column and cfg.label_column in page:
+            out[cfg.label_column] = page[cfg.label_column]
+        data = cfg.data_column
+        if data and data in page and data != p.id_column:
+            values = page[data]
+            if (
+                pd.api.types.is_numeric_dtype(values.dtype)
+                or (values.astype(str).str.len().max() or 0) <= 80
+            ):
+                out[data] = values
+        if self.output_column and self.output_column in page:
+            out[f"output ({self.model})"] = page[self.output_column]
+        pair = self._compared_outputs()
+        if pair is not None:
+            out[f"output ({self.compare_model})"] = page[pair[1]]
+            out[DIFFERENCE] = output_difference(
+                page[pair[0]], page[pair[1]], self._numeric(pair[0])
+            )
+        return out.reset_index(drop=True)
 
     # --- slices -------------------------------------------------------------------------
     def save_slice(self, name: str, folder: str | None = None, description: str = "") -> bool:
@@ -361,3 +458,34 @@ def _sort_key(values: pd.Series) -> np.ndarray:
         arr = values.to_numpy(dtype=np.float64, na_value=np.inf)
         return arr
     return values.astype(str).fillna("\uffff").to_numpy()
+
+
+def _changed(a: pd.Series, b: pd.Series) -> np.ndarray:
+    a_na, b_na = a.isna().to_numpy(), b.isna().to_numpy()
+    differs = a.astype(str).to_numpy() != b.astype(str).to_numpy()
+    return np.where(a_na | b_na, a_na != b_na, differs)
+
+
+def output_difference(a: pd.Series, b: pd.Series, numeric: bool) -> np.ndarray:
+    """Per row, how model B's output differs from model A's.
+
+    ``b - a`` for numeric outputs (NaN where either is missing), else ``"changed"`` /
+    ``"unchanged"`` (a missing output equals only a missing one).
+    """
+    if numeric:
+        return b.to_numpy(dtype=np.float64, na_value=np.nan) - a.to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )
+    return np.where(_changed(a, b), "changed", "unchanged")
+
+
+def difference_sort_key(a: pd.Series, b: pd.Series, numeric: bool) -> np.ndarray:
+    """A key sorting rows ascending from most to least different (changed before unchanged).
+
+    Numeric outputs sort by ``-|b - a|`` (missing last); others put changed rows (0) before
+    unchanged ones (1).
+    """
+    if numeric:
+        diff = np.abs(output_difference(a, b, numeric=True))
+        return np.where(np.isnan(diff), np.inf, -diff)
+    return np.where(_changed(a, b), 0.0, 1.0)

@@ -10,13 +10,13 @@ import html
 import math
 from functools import partial
 
-import pandas as pd
 import panel as pn
 import param
 
 from ..columns import ColumnKind, ColumnRef
-from ..state import ExploreState
+from ..state import DIFFERENCE, ExploreState
 from .renderers import CARD_CSS, RenderContext, render_card, renderer_for
+from .slices import SlicesPanel
 
 HEADER_CSS = """
 .zh-summary { font-size: 15px; margin: 4px 0; }
@@ -133,7 +133,7 @@ class InstanceGrid(pn.viewable.Viewer):
         compare = (
             s.column(ColumnKind.OUTPUT, "output", s.compare_model) if s.compare_model else None
         )
-        ctx = RenderContext(data_path=cfg.data_path)
+        ctx = RenderContext(data_path=cfg.data_path, **s.highlight())
         renderer = renderer_for(cfg.view)
         cards = "".join(
             render_card(
@@ -163,11 +163,25 @@ class InstanceGrid(pn.viewable.Viewer):
         prev.on_click(lambda _e: setattr(s, "page", max(0, s.page - 1)))
         nxt.on_click(lambda _e: setattr(s, "page", min(s.page_count - 1, s.page + 1)))
         label = pn.pane.HTML(f"<span class='zh-page'>page {s.page + 1} of {s.page_count}</span>")
-        return pn.Row(prev, label, nxt)
+        if not s.compare_model:
+            return pn.Row(prev, label, nxt)
+        changed = pn.widgets.Checkbox(
+            name="changed first", value=s.sort_by == DIFFERENCE, css_classes=["zh-changed-first"]
+        )
+
+        def _on_changed(event: param.parameterized.Event) -> None:
+            if event.new:
+                s.param.update(sort_by=DIFFERENCE, ascending=True, page=0)
+            elif s.sort_by == DIFFERENCE:
+                s.param.update(sort_by="", page=0)
+
+        changed.param.watch(_on_changed, "value")
+        return pn.Row(prev, label, nxt, changed)
 
     def __panel__(self) -> pn.viewable.Viewable:
         s = self._s
         deps = (
+            s.param.column_filters,
             s.param.mask,
             s.param.page,
             s.param.page_size,
@@ -180,98 +194,6 @@ class InstanceGrid(pn.viewable.Viewer):
         )
         return pn.Column(
             pn.bind(self._pager, *deps), pn.bind(self._cards, *deps), sizing_mode="stretch_width"
-        )
-
-
-class SlicesPanel(pn.viewable.Viewer):
-    """Saved slices with size and metric; select to filter; save the current filter."""
-
-    state = param.ClassSelector(class_=ExploreState)
-
-    @property
-    def _s(self) -> ExploreState:
-        assert isinstance(self.state, ExploreState)
-        return self.state
-
-    revision = param.Integer(default=0, doc="""Store revision last shown.""")
-
-    def slice_table(self) -> pd.DataFrame:
-        s = self._s
-        p = s.proj
-        store = p.store
-        folders = {f.id: f.name for f in store.folders()}
-        rows = []
-        for sl in store.slices():
-            mask = p.mask(sl)
-            value = (
-                p.metric(s.metric, s.model, filter=mask, transform=s.transform)
-                if s.metric and s.model
-                else float("nan")
-            )
-            rows.append(
-                {
-                    "slice": sl.name,
-                    "folder": folders.get(sl.folder_id, "") if sl.folder_id else "",
-                    "size": int(mask.sum()),
-                    s.metric or "metric": round(value, 4),
-                }
-            )
-        return pd.DataFrame(rows, columns=["slice", "folder", "size", s.metric or "metric"])
-
-    def _table(self, *_: object) -> pn.viewable.Viewable:
-        s = self._s
-        frame = self.slice_table()
-        table = pn.widgets.Tabulator(
-            frame,
-            show_index=False,
-            disabled=True,
-            selectable="checkbox",
-            sizing_mode="stretch_width",
-            name="slices",
-            height=min(400, 60 + 32 * len(frame)),
-        )
-        table.selection = [i for i, n in enumerate(frame["slice"]) if n in s.slice_names]
-
-        def _on_selection(event: param.parameterized.Event) -> None:
-            s.slice_names = [frame["slice"].iloc[i] for i in event.new]
-
-        table.param.watch(_on_selection, "selection")
-        return table
-
-    def _poll(self) -> None:
-        rev = self._s.proj.store.revision()
-        if rev != self.revision:
-            self.revision = rev
-
-    def __panel__(self) -> pn.viewable.Viewable:
-        s = self._s
-        name = pn.widgets.TextInput(placeholder="slice name", name="Save current filter as")
-        folder = pn.widgets.TextInput(placeholder="folder (optional)", name="in folder")
-        save = pn.widgets.Button(
-            name="Save slice", button_type="primary", disabled=not s.proj.config.editable
-        )
-
-        def _save(_e: object) -> None:
-            folder_name = (folder.value or "").strip() or None
-            store = s.proj.store
-            if folder_name and folder_name not in {f.name for f in store.folders()}:
-                store.create_folder(folder_name)
-            if s.save_slice(name.value or "", folder=folder_name):
-                name.value = ""
-            self._poll()
-
-        save.on_click(_save)
-        if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-            pn.state.add_periodic_callback(self._poll, period=2000)
-        return pn.Column(
-            "### Slices",
-            pn.bind(
-                self._table, self.param.revision, s.param.model, s.param.metric, s.param.transform
-            ),
-            name,
-            folder,
-            save,
-            sizing_mode="stretch_width",
         )
 
 
@@ -303,12 +225,20 @@ class Explore(pn.viewable.Viewer):
 
     def __panel__(self) -> pn.viewable.Viewable:
         from .metadata import MetadataPanel
+        from .search import TextSearch
+        from .table import InstanceTable
 
+        mode = pn.widgets.RadioButtonGroup(
+            name="View", options=["grid", "table"], value="grid", css_classes=["zh-view-mode"]
+        )
+        views = {"grid": InstanceGrid(state=self.state), "table": InstanceTable(state=self.state)}
         return pn.Row(
             pn.Column(MetadataPanel(state=self.state), width=380),
             pn.Column(
                 Summary(state=self.state),
-                InstanceGrid(state=self.state),
+                TextSearch(state=self.state),
+                mode,
+                pn.bind(views.__getitem__, mode),
                 sizing_mode="stretch_width",
             ),
             sizing_mode="stretch_width",
