@@ -14,7 +14,18 @@ import pytest
 from tests.conftest import copy_project
 from zenohub import Project
 from zenohub.errors import FilterError
-from zenohub.filters import FilterGroup, Predicate
+from zenohub.filters import (
+    FilterGroup,
+    Predicate,
+    add_at,
+    item_at,
+    parse_value,
+    path_label,
+    remove_at,
+    set_combine_at,
+    tree_items,
+    value_kind,
+)
 from zenohub.state import ExploreState
 from zenohub.store import Folder, Slice
 from zenohub.ui.slices import (
@@ -22,16 +33,8 @@ from zenohub.ui.slices import (
     TOP_LEVEL,
     SliceBuilder,
     SlicesPanel,
-    add_at,
     group_by_folder,
-    item_at,
-    parse_value,
-    path_label,
-    remove_at,
-    set_combine_at,
     slice_table,
-    tree_items,
-    value_kind,
 )
 
 TOY = Path(__file__).resolve().parents[1] / "projects" / "toy"

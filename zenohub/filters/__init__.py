@@ -39,6 +39,16 @@ categories and gathered through the codes, so a million-row nominal column costs
 """
 
 from ._compile import allowed_ops, compile_filter, validate_filter
+from ._edit import (
+    add_at,
+    item_at,
+    parse_value,
+    path_label,
+    remove_at,
+    set_combine_at,
+    tree_items,
+    value_kind,
+)
 from ._model import OPS, Filter, FilterGroup, Predicate, describe_filter, filter_from_dict
 
 __all__ = [
@@ -46,9 +56,17 @@ __all__ = [
     "Filter",
     "FilterGroup",
     "Predicate",
+    "add_at",
     "allowed_ops",
     "compile_filter",
     "describe_filter",
     "filter_from_dict",
+    "item_at",
+    "parse_value",
+    "path_label",
+    "remove_at",
+    "set_combine_at",
+    "tree_items",
     "validate_filter",
+    "value_kind",
 ]
