@@ -265,3 +265,17 @@ def test_rendered_table_lists_slices_with_size_and_metric(state: ExploreState) -
     builder.add_condition()
     texts = [html.unescape(str(getattr(m, "text", ""))) for m in root.references()]
     assert any(f"<b class='zh-builder-count'>{x.sum()}</b>" in t for t in texts)
+
+
+def test_editing_a_slice_sets_its_filter_to_the_current_one(state: ExploreState) -> None:
+    from zenohub.filters import Predicate
+
+    store = state.proj.store
+    panel = SlicesPanel(state=state)
+    panel.slice_name = "edited"
+    assert panel.save() and state.proj.mask(store.get_slice("edited")).sum() == 300
+    state.set_column_filter("group", Predicate("group", "in", ["b"]))
+    panel.edit_slice = "edited"
+    assert panel.update_filter()
+    expected = int((state.proj.table["group"] == "b").sum())
+    assert state.proj.mask(store.get_slice("edited")).sum() == expected

@@ -377,6 +377,15 @@ class SlicesPanel(_StoreView):
     def delete_slice(self) -> bool:
         return self.run(lambda: self._s.proj.store.delete_slice(self.edit_slice or ""))
 
+    def update_filter(self) -> bool:
+        """Edit the slice: its filter becomes the current one (predicates and lasso ids)."""
+        s = self._s
+        return self.run(
+            lambda: s.proj.store.update_slice(
+                self.edit_slice or "", filter=s.filter().to_dict(), ids=s.lasso_ids
+            )
+        )
+
     def create_folder(self) -> bool:
         ok = self.run(lambda: self._s.proj.store.create_folder(self.folder_name))
         if ok:
@@ -460,6 +469,7 @@ class SlicesPanel(_StoreView):
                     self._button("Move slice", self.move_slice),
                     self._button("Delete slice", self.delete_slice, button_type="danger"),
                 ),
+                self._button("Set its filter to the current filter", self.update_filter),
                 widget("folder", pn.widgets.Select, "Folder"),
                 widget(
                     "folder_name", pn.widgets.TextInput, "Folder name", placeholder="folder name"
