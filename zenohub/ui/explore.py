@@ -15,6 +15,7 @@ import param
 
 from ..columns import ColumnKind, ColumnRef
 from ..state import DIFFERENCE, ExploreState
+from .paging import page_inputs, pager
 from .renderers import CARD_CSS, RenderContext, render_card, renderer_for
 from .slices import SlicesPanel
 
@@ -158,13 +159,9 @@ class InstanceGrid(pn.viewable.Viewer):
 
     def _pager(self, *_: object) -> pn.viewable.Viewable:
         s = self._s
-        prev = pn.widgets.Button(name="◀ previous", disabled=s.page == 0, width=110)
-        nxt = pn.widgets.Button(name="next ▶", disabled=s.page >= s.page_count - 1, width=110)
-        prev.on_click(lambda _e: setattr(s, "page", max(0, s.page - 1)))
-        nxt.on_click(lambda _e: setattr(s, "page", min(s.page_count - 1, s.page + 1)))
-        label = pn.pane.HTML(f"<span class='zh-page'>page {s.page + 1} of {s.page_count}</span>")
+        buttons = pager(s)
         if not s.compare_model:
-            return pn.Row(prev, label, nxt)
+            return pn.Row(*buttons)
         changed = pn.widgets.Checkbox(
             name="changed first", value=s.sort_by == DIFFERENCE, css_classes=["zh-changed-first"]
         )
@@ -176,22 +173,10 @@ class InstanceGrid(pn.viewable.Viewer):
                 s.param.update(sort_by="", page=0)
 
         changed.param.watch(_on_changed, "value")
-        return pn.Row(prev, label, nxt, changed)
+        return pn.Row(*buttons, changed)
 
     def __panel__(self) -> pn.viewable.Viewable:
-        s = self._s
-        deps = (
-            s.param.column_filters,
-            s.param.mask,
-            s.param.page,
-            s.param.page_size,
-            s.param.only_errors,
-            s.param.sort_by,
-            s.param.ascending,
-            s.param.model,
-            s.param.compare_model,
-            s.param.transform,
-        )
+        deps = page_inputs(self._s)
         return pn.Column(
             pn.bind(self._pager, *deps), pn.bind(self._cards, *deps), sizing_mode="stretch_width"
         )

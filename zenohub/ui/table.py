@@ -12,6 +12,7 @@ import param
 
 from ..columns import ColumnKind
 from ..state import DIFFERENCE, ExploreState
+from .paging import page_inputs, pager
 
 
 class InstanceTable(pn.viewable.Viewer):
@@ -64,27 +65,10 @@ class InstanceTable(pn.viewable.Viewer):
         return table
 
     def _pager(self, *_: object) -> pn.viewable.Viewable:
-        s = self._s
-        prev = pn.widgets.Button(name="◀ previous", disabled=s.page == 0, width=110)
-        nxt = pn.widgets.Button(name="next ▶", disabled=s.page >= s.page_count - 1, width=110)
-        prev.on_click(lambda _e: setattr(s, "page", max(0, s.page - 1)))
-        nxt.on_click(lambda _e: setattr(s, "page", min(s.page_count - 1, s.page + 1)))
-        label = pn.pane.HTML(f"<span class='zh-page'>page {s.page + 1} of {s.page_count}</span>")
-        return pn.Row(prev, label, nxt)
+        return pn.Row(*pager(self._s))
 
     def __panel__(self) -> pn.viewable.Viewable:
-        s = self._s
-        deps = (
-            s.param.mask,
-            s.param.page,
-            s.param.page_size,
-            s.param.only_errors,
-            s.param.sort_by,
-            s.param.ascending,
-            s.param.model,
-            s.param.compare_model,
-            s.param.transform,
-        )
+        deps = page_inputs(self._s)
         return pn.Column(
             pn.bind(self._pager, *deps), pn.bind(self._table, *deps), sizing_mode="stretch_width"
         )
