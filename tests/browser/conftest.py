@@ -96,12 +96,18 @@ def page(browser: object) -> Iterator[object]:
     context.close()
 
 
+def serve_copy(src: Path, dst: Path) -> Server:
+    """Copy a project (without its cache) to ``dst`` and serve it from there."""
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".zenohub_cache"))
+    return Server(dst / "config.toml")
+
+
 @pytest.fixture(scope="session")
 def toy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    src = Path(__file__).resolve().parents[1] / "projects" / "toy"
-    dst = tmp_path_factory.mktemp("served") / "toy"
-    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".zenohub_cache"))
-    server = Server(dst / "config.toml")
+    server = serve_copy(
+        Path(__file__).resolve().parents[1] / "projects" / "toy",
+        tmp_path_factory.mktemp("served") / "toy",
+    )
     yield server
     server.stop()
 
@@ -109,10 +115,10 @@ def toy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def digits_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The digits demo, processed and served from a private copy."""
-    src = Path(__file__).resolve().parents[2] / "examples" / "digits"
-    dst = tmp_path_factory.mktemp("served") / "digits"
-    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".zenohub_cache"))
-    server = Server(dst / "config.toml")
+    server = serve_copy(
+        Path(__file__).resolve().parents[2] / "examples" / "digits",
+        tmp_path_factory.mktemp("served") / "digits",
+    )
     yield server
     server.stop()
 
