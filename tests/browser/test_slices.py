@@ -100,6 +100,16 @@ def test_folders_and_slices_are_created_renamed_moved_and_kept(
     page.locator(".zh-slices-message", has_text="already exists").wait_for(timeout=10_000)
 
 
+def _settled(page, locator) -> str:
+    """The locator's text once it is not empty (panes are briefly empty while replaced)."""
+    for _ in range(100):
+        text = locator.inner_text().strip()
+        if text:
+            return text
+        page.wait_for_timeout(100)
+    return ""
+
+
 def test_builder_previews_an_or_of_two_predicates(toy_server, page, screenshot) -> None:
     data = pd.read_csv(toy_server.log.parent / "data.csv")
     page.goto(toy_server.url)
@@ -118,17 +128,17 @@ def test_builder_previews_an_or_of_two_predicates(toy_server, page, screenshot) 
 
     expected = int(((data["group"] == "a") | (data["x"] > 4)).sum())
     count = page.locator(".zh-builder-count").first
-    for _ in range(50):
+    for _ in range(200):  # the count pane is replaced on every edit: wait for the new one
         if count.inner_text().strip() == str(expected):
             break
         page.wait_for_timeout(100)
-    assert count.inner_text().strip() == str(expected)
+    assert _settled(page, count) == str(expected)
     assert "root: OR" in page.locator(".zh-builder-tree").first.inner_text()
 
     _fill(page, ".zh-builder-value", "four")
     _click(page, "Add condition")
     page.locator(".zh-slices-message", has_text="not a number").wait_for(timeout=10_000)
-    assert count.inner_text().strip() == str(expected)
+    assert _settled(page, count) == str(expected)
 
     _fill(page, ".zh-builder-save_name", "bt-built")
     _click(page, "Save built slice")
