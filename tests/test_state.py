@@ -167,3 +167,30 @@ def test_chips_read_like_a_person_wrote_them(state: ExploreState) -> None:
         ("column:group", "group in {a, c}"),
         ("lasso", "1 selected points"),
     ]
+
+
+def test_brushing_an_activated_column_matches_pandas_with_a_text_filter_and_a_slice(
+    state: ExploreState,
+) -> None:
+    """Count, metric and histograms come from the cross-filter; predicates it cannot bin
+    (``<``) and selected slices still apply, through its base mask."""
+    p = state.project
+    t = p.table
+    conf_key = "other:confidence@m-1"
+    p.store.create_slice("label > 0", filter=Predicate("label", ">", 0))
+    state.slice_names = ["label > 0"]
+    state.set_column_filter("group", Predicate("group", "in", ["a", "b"]))
+    state.set_column_filter(conf_key, Predicate(conf_key, "<", 0.5))
+    state.activate("x")  # the pointer enters x's histogram
+    for hi in (1.0, 1.5, 2.5):
+        assert state.set_column_filter("x", Predicate("x", "between", (0.0, hi)))
+        x, label, conf = t["x"].to_numpy(), t["label"].to_numpy(), t[conf_key].to_numpy()
+        others = (label > 0) & (conf < 0.5) & t["group"].isin(["a", "b"]).to_numpy()
+        expected = others & (x >= 0.0) & (x <= hi)
+        assert state.count == expected.sum()
+        assert np.array_equal(state.mask, expected)
+        assert state.metric_value == pytest.approx(_accuracy(p, expected))
+        group = _hist(state, "group")  # exclude-self: group's bars ignore group's own filter
+        without_group = (label > 0) & (conf < 0.5) & (x >= 0.0) & (x <= hi)
+        counts = t.loc[without_group, "group"].value_counts()
+        assert [int(counts.get(v, 0)) for v in group.values] == group.counts[:-1].tolist()

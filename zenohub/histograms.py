@@ -102,6 +102,22 @@ class MetadataHistograms:
             self._values[dec.column] = dec
         return dec.column
 
+    def metric(self, decomposition: Decomposition) -> float:
+        """The metric over the rows matching every filter, from the engine's sums."""
+        column = self._metric_values(decomposition)
+        assert column is not None
+        return decomposition.offset + decomposition.scale * self.engine.metric(column)
+
+    def summarize(
+        self, masks: np.ndarray, decomposition: Decomposition | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Size and metric of each row subset (e.g. saved slices), from the engine's values."""
+        column = self._metric_values(decomposition)
+        sizes, means = self.engine.summarize(masks, column)
+        if decomposition is not None:
+            means = decomposition.offset + decomposition.scale * means
+        return sizes, means
+
     def histograms(self, decomposition: Decomposition | None = None) -> list[Histogram]:
         """Every column's histogram under the current filters."""
         counts, totals = self.engine.counts(), self.engine.totals()

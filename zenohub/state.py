@@ -9,6 +9,8 @@ transform) changes.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -25,8 +27,10 @@ from .filters import (
     describe_filter,
     filter_from_dict,
 )
-from .histograms import BASE, MetadataHistograms
+from .histograms import BASE, MetadataHistograms, filterable_columns
+from .metrics import Decomposition
 from .project import Project
+from .store import Slice
 
 #: ``sort_by`` pseudo-column: the compared models' outputs, changed (or most different) first
 DIFFERENCE = "difference"
@@ -130,6 +134,9 @@ class ExploreState(param.Parameterized):
         self._types = {k: c.ctype for k, c in project.columns.items()}
         self._histograms: MetadataHistograms | None = None
         self._histogram_base = np.ones(0, dtype=bool)
+        self._filterable: dict[str | None, frozenset[str]] = {}
+        self._base_cache: tuple[tuple[Any, ...], np.ndarray] | None = None
+        self._slice_masks: dict[tuple[Any, ...], np.ndarray] = {}
         super().__init__(project=project, **params)
         p = self.proj
         with param.discard_events(self):
@@ -216,6 +223,21 @@ class ExploreState(param.Parameterized):
         others = [
             filter_from_dict(d) for k, d in self.column_filters.items() if k not in widget_columns
         ]
+        key = (
+            id(p.table),
+            repr(others),
+            tuple(self.slice_names),
+            p.store.revision() if self.slice_names else None,
+            None if self.lasso_ids is None else hash(tuple(self.lasso_ids)),
+        )
+        if self._base_cache is not None and self._base_cache[0] == key:
+            return self._base_cache[1]
+        mask = self._compute_base(others)
+        self._base_cache = (key, mask)
+        return mask
+
+    def _compute_base(self, others: list[Filter | None]) -> np.ndarray:
+        p = self.proj
         mask = compile_filter(
             FilterGroup("and", tuple(f for f in others if f is not None)), p.table, self._types
         )
@@ -225,19 +247,28 @@ class ExploreState(param.Parameterized):
             mask &= p.table[p.id_column].astype(str).isin(self.lasso_ids).to_numpy()
         return mask
 
-    def _compute_mask(self) -> np.ndarray:
-        return self._base_mask(set()) & compile_filter(self.filter(), self.proj.table, self._types)
-
-    def _widget_filters(self) -> dict[str, tuple[str, object]]:
-        """Column filters the histograms draw: (op, value) of ``between`` and ``in``."""
+    def _widget_filters(self, engine_columns: frozenset[str]) -> dict[str, tuple[str, object]]:
+        """Column filters the cross-filter applies: (op, value) of ``between`` and ``in`` on
+        columns it bins; every other predicate goes into the base mask."""
         out = {}
         for key, d in self.column_filters.items():
-            if d.get("op") in ("between", "in") and not d.get("negate") and "items" not in d:
+            if (
+                key in engine_columns
+                and d.get("op") in ("between", "in")
+                and not d.get("negate")
+                and "items" not in d
+            ):
                 out[key] = (d["op"], d["value"])
         return out
 
-    def _sync_histograms(self) -> None:
-        widget = self._widget_filters()
+    def _sync_engine(self) -> MetadataHistograms:
+        """Bring the session's cross-filter up to date with the filter; it answers the mask,
+        count, metric and every histogram."""
+        columns = self._filterable.get(self.model)
+        if columns is None:
+            keys = (i.key for i in filterable_columns(self.proj, self.model))
+            columns = self._filterable[self.model] = frozenset(keys)
+        widget = self._widget_filters(columns)
         base = self._base_mask(set(widget))
         engine = self._histograms
         if (
@@ -251,49 +282,106 @@ class ExploreState(param.Parameterized):
             self._histogram_base = base
         current = {k: v for k, v in engine.engine.filters.items() if k != BASE}
         for key in set(current) - set(widget):
-            if key in engine.infos:
-                engine.engine.clear(key)
+            engine.engine.clear(key)
         for key, (op, value) in widget.items():
-            if key not in engine.infos:
-                continue
             if op == "between":
                 bounds: tuple[Any, ...] = tuple(value)  # type: ignore[arg-type]
                 if current.get(key) != bounds:
                     engine.brush(key, bounds)  # type: ignore[arg-type]
             elif current.get(key) != tuple(value):  # type: ignore[arg-type]
                 engine.select(key, list(value))  # type: ignore[call-overload]
-        dec = None
-        if self.metric and self.model:
-            try:
-                dec = self.proj.decomposition(self.metric, self.model)
-            except ZenohubError:
-                dec = None
-        with param.edit_constant(self):
-            self.histograms = engine.histograms(dec)
+        return engine
+
+    def slice_stats(self, slices: Sequence[Slice]) -> list[tuple[int, float]]:
+        """(size, metric for the current model and transform) of each saved slice.
+
+        Slice masks are compiled once per slice content and kept; sizes and decomposable
+        metrics come from the cross-filter in one pass per slice, other metrics (or a
+        transform) from :meth:`Project.metric`. A slice that cannot be evaluated (e.g. its
+        column is gone) gives ``(0, nan)``.
+        """
+        p = self.proj
+        masks, ok = [], []
+        for sl in slices:
+            key = (id(p.table), repr(sl.filter), repr(sl.ids))
+            mask = self._slice_masks.get(key)
+            if mask is None:
+                try:
+                    mask = self._slice_masks[key] = p.mask(sl)
+                except ZenohubError:
+                    mask = None
+            masks.append(mask)
+            ok.append(mask is not None)
+        n = len(p.table)
+        empty = np.zeros(n, dtype=bool)
+        stack = np.stack([empty if m is None else m for m in masks] or [empty])[: len(masks)]
+        dec = self._decomposition(self.model) if self.transform is None else None
+        engine = self._histograms
+        if engine is not None and (dec is None or dec.column in p.table):
+            sizes, values = engine.summarize(stack, dec)
+        else:
+            sizes, values = stack.sum(axis=1), np.full(len(stack), np.nan)
+        out = []
+        for i, good in enumerate(ok):
+            if not good:
+                out.append((0, math.nan))
+                continue
+            value = float(values[i])
+            if dec is None and self.model and self.metric:
+                try:
+                    value = p.metric(
+                        self.metric, self.model, filter=stack[i], transform=self.transform
+                    )
+                except ZenohubError:
+                    value = math.nan
+            out.append((int(sizes[i]), value))
+        return out
+
+    def activate(self, column: str) -> None:
+        """Prepare ``column`` for brushing: build its cross-filter index now (Falcon's view
+        activation, when the pointer enters its histogram) so the first brush move is fast."""
+        engine = self._histograms
+        if engine is not None and column in engine.infos and engine.engine.active != column:
+            engine.activate(column)
+
+    def _decomposition(self, model: str | None) -> Decomposition | None:
+        if not (self.metric and model):
+            return None
+        try:
+            return self.proj.decomposition(self.metric, model)
+        except ZenohubError:
+            return None
 
     # --- derived values -----------------------------------------------------------------
     @param.depends(*_METRIC_INPUTS, watch=True)
     def _recompute(self) -> None:
+        engine = None
         try:
-            mask = self._compute_mask()
+            engine = self._sync_engine()
+            mask = engine.engine.mask()
         except ZenohubError as exc:  # e.g. a selected slice was deleted by another session
             self.message = str(exc)
             mask = np.ones(len(self.proj.table), dtype=bool)
         with param.edit_constant(self):
+            if engine is not None:  # first: the histograms are what a brush is watching
+                self.histograms = engine.histograms(self._decomposition(self.model))
             self.mask = mask
-            self.count = int(mask.sum())
-            self.metric_value = self._metric(self.model, mask)
-            self.compare_metric_value = self._metric(self.compare_model, mask)
-        try:
-            self._sync_histograms()
-        except ZenohubError as exc:
-            self.message = str(exc)
+            self.count = engine.engine.count() if engine is not None else int(mask.sum())
+            self.metric_value = self._metric(self.model, mask, engine)
+            self.compare_metric_value = self._metric(self.compare_model, mask, engine)
         if self.page > self.page_count - 1:
             self.page = max(0, self.page_count - 1)
 
-    def _metric(self, model: str | None, mask: np.ndarray) -> float | None:
+    def _metric(
+        self, model: str | None, mask: np.ndarray, engine: MetadataHistograms | None = None
+    ) -> float | None:
+        """The metric on the filtered rows: from the cross-filter's sums when it is a mean of a
+        per-instance column (and no transform), else through :meth:`Project.metric`."""
         if model is None or self.metric is None:
             return None
+        dec = self._decomposition(model) if self.transform is None else None
+        if engine is not None and dec is not None and dec.column in self.proj.table:
+            return engine.metric(dec)
         try:
             return self.proj.metric(self.metric, model, filter=mask, transform=self.transform)
         except ZenohubError as exc:

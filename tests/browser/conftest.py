@@ -134,3 +134,17 @@ def screenshot() -> object:
         return path
 
     return shoot
+
+
+def settled(page, read, polls: int = 5, every_ms: int = 200, tries: int = 150):  # type: ignore[no-untyped-def]
+    """``read(page)`` once it has returned the same value ``polls`` times in a row: brushes
+    update the page on every mouse move, so read the state after the last update arrived."""
+    last, same = object(), 0
+    for _ in range(tries):
+        value = read(page)
+        same = same + 1 if value == last else 0
+        if same >= polls:
+            return value
+        last = value
+        page.wait_for_timeout(every_ms)
+    raise AssertionError(f"the page kept changing; last read {last!r}")

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.browser.conftest import settled
+
 pytestmark = pytest.mark.browser
 
 
@@ -54,8 +56,8 @@ def test_brushing_brightness_and_comparing_models(digits_server, page, screensho
     page.mouse.up()
     chip = page.locator(".zh-chip button", has_text="brightness between").first
     chip.wait_for(timeout=20_000)
-    lo, hi = map(float, re.findall(r"between ([-+\d.e]+) and ([-+\d.e]+)", chip.inner_text())[0])
-    count = _count(page)
+    count, text = settled(page, lambda p: (_count(p), chip.inner_text()))
+    lo, hi = map(float, re.findall(r"between ([-+\d.e]+) and ([-+\d.e]+)", text)[0])
     values = table["distill:brightness"]
     eps = 1e-3 * max(abs(lo), abs(hi))
     assert int(values.between(lo + eps, hi - eps).sum()) <= count

@@ -7,6 +7,8 @@ import re
 import pandas as pd
 import pytest
 
+from tests.browser.conftest import settled
+
 pytestmark = pytest.mark.browser
 
 
@@ -44,10 +46,9 @@ def test_brush_and_click_filter_counts_grid_and_other_histograms(
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] * 0.55, y, steps=8)
     page.mouse.up()
-    count = _wait_count_change(page, 300)
     chip = page.locator(".zh-chip button", has_text="x between").first
     chip.wait_for()
-    text = chip.inner_text()
+    count, text = settled(page, lambda p: (_count(p), chip.inner_text()))
     found = re.findall(r"between ([-+\d.e]+) and ([-+\d.e]+)", text)
     assert found, text
     lo, hi = map(float, found[0])

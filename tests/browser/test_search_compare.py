@@ -28,10 +28,12 @@ def test_regex_search_counts_marks_and_never_runs_the_text(
         assert page.locator(".zh-count").first.inner_text() == "6"
         page.locator(".zh-search-input input").first.fill("hel+o")
         page.locator(".zh-search-regex input").first.check()
-        page.locator(".zh-search-count").first.wait_for(timeout=20_000)
+        # the preview follows each keystroke and toggle: wait for the regex's count
+        page.locator(".zh-search-count", has_text="2").first.wait_for(timeout=20_000)
         assert page.locator(".zh-search-count").first.inner_text() == "2"
         page.locator(".zh-search-apply button").first.click()
         page.locator(".zh-count", has_text="2").first.wait_for(timeout=20_000)
+        page.locator(".zh-card mark").first.wait_for(timeout=20_000)  # the grid's update
         cards = page.locator(".zh-card")
         assert cards.count() == 2
         marks = page.locator(".zh-card mark")

@@ -373,3 +373,28 @@ def test_parallel_kernels_agree(monkeypatch: pytest.MonkeyPatch, oracle: Any) ->
     serial.brush("y", (-0.5, 0.5))
     for col in types:
         np.testing.assert_array_equal(parallel.counts()[col], serial.counts()[col])
+
+
+def test_summarize_subsets_matches_pandas() -> None:
+    rng = np.random.default_rng(3)
+    n = 500
+    df = pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "ok": pd.array(rng.random(n) < 0.7, dtype="boolean"),
+            "loss": np.where(rng.random(n) < 0.1, np.nan, rng.random(n)),
+        }
+    )
+    df.loc[rng.choice(n, 20, replace=False), "ok"] = pd.NA
+    cf = CrossFilter(df, columns=["x"], value_columns=["ok", "loss"])
+    cf.brush("x", (0.0, 1.0))  # the current filter does not restrict subsets
+    masks = np.stack([df["x"].to_numpy() > 0, np.zeros(n, bool), rng.random(n) < 0.3])
+    for column in ("ok", "loss"):
+        sizes, means = cf.summarize(masks, column)
+        assert sizes.tolist() == masks.sum(axis=1).tolist()
+        expected = [df.loc[m, column].astype(float).mean() for m in masks]
+        np.testing.assert_allclose(means, expected, equal_nan=True)
+    sizes, means = cf.summarize(masks[0])
+    assert sizes.tolist() == [masks[0].sum()] and np.isnan(means).all()
+    with pytest.raises(CrossFilterError, match=r"shape \(subsets, 500\)"):
+        cf.summarize(np.ones(3, bool), "ok")

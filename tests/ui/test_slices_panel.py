@@ -147,12 +147,23 @@ def test_slice_table_sizes_and_metrics_by_folder(state: ExploreState) -> None:
     p.store.create_folder("f")
     p.store.create_slice("xs", filter=X.to_dict(), folder="f")
     p.store.create_slice("as", filter=A.to_dict())
-    frame = slice_table(p, "m-1", "accuracy")
-    assert list(frame["slice"]) == ["as", "xs"]
-    assert list(frame["folder"]) == [TOP_LEVEL, "f"]
+    p.store.create_slice("picked", ids=["r001", "r002", "r003"])
+    p.store.create_slice("gone", filter={"column": "nope", "op": ">", "value": 1})
+    assert (state.model, state.metric) == ("m-1", "accuracy")
+    frame = slice_table(state)
+    assert list(frame["slice"]) == ["as", "picked", "gone", "xs"]
+    assert list(frame["folder"]) == [TOP_LEVEL, TOP_LEVEL, TOP_LEVEL, "f"]
     x = p.table["x"].to_numpy() > 4
-    assert frame["size"].iloc[1] == x.sum()
-    assert frame["accuracy"].iloc[1] == round(p.metric("accuracy", "m-1", filter=x), 4)
+    assert frame["size"].iloc[3] == x.sum()
+    assert frame["accuracy"].iloc[3] == round(p.metric("accuracy", "m-1", filter=x), 4)
+    picked = p.table["id"].isin(["r001", "r002", "r003"]).to_numpy()
+    assert frame["size"].iloc[1] == 3
+    assert frame["accuracy"].iloc[1] == round(p.metric("accuracy", "m-1", filter=picked), 4)
+    assert frame["size"].iloc[2] == 0 and np.isnan(frame["accuracy"].iloc[2])
+    state.param.update(model="m-2", transform="shift")  # a transform: through Project.metric
+    frame = slice_table(state)
+    expected = p.metric("accuracy", "m-2", filter=x, transform="shift")
+    assert frame["accuracy"].iloc[3] == round(expected, 4)
 
 
 def test_panel_edits_slices_and_folders_through_the_store(state: ExploreState) -> None:

@@ -23,6 +23,7 @@ from ._binning import range_bounds as _range_bounds
 from ._errors import CrossFilterError
 from ._filters import RangeFilter, SetFilter, set_filter
 from ._index import RangeIndex, Sums
+from ._kernels import subset_sums
 from ._results import mean
 from ._state import FilterState
 from ._values import as_values
@@ -275,6 +276,41 @@ class CrossFilter:
         """Mean of a value column over the rows matching every filter (NaN when none)."""
         sums = self._sums(values_column)
         return float(mean(sums.total[-1:], sums.nn[-1:])[0])
+
+    def summarize(
+        self, masks: np.ndarray, values_column: str | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Size and mean of a value column for each of several row subsets, in one pass each.
+
+        For the rows of saved slices (or any subsets the filter does not describe): the means
+        come from the same stored values as :meth:`metric`, so they agree with it exactly.
+
+        Parameters
+        ----------
+        masks : numpy.ndarray
+            Booleans of shape ``(subsets, rows)`` (or one mask of shape ``(rows,)``).
+        values_column : str, optional
+            A registered value column; without it the means are NaN.
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray)
+            int64 sizes and float64 means (NaN for a subset without a non-missing value).
+        """
+        m = np.asarray(masks, dtype=bool)
+        if m.ndim == 1:
+            m = m[None, :]
+        if m.ndim != 2 or m.shape[1] != self._n_rows:
+            raise CrossFilterError(
+                f"Masks must have shape (subsets, {self._n_rows}), not {np.shape(masks)}."
+            )
+        if values_column is None:
+            return m.sum(axis=1).astype(np.int64), np.full(len(m), np.nan)
+        self._sums(values_column)  # checks the column is registered
+        vals = self._state.values[values_column]
+        sentinel = float("nan") if vals.data.dtype == np.float64 else float(vals.sentinel)
+        rows, total, nn = subset_sums(np.ascontiguousarray(m), vals.data, sentinel)
+        return rows, mean(total, nn)
 
     def metric_per_bin(self, column: str, values_column: str) -> np.ndarray:
         """Mean of a value column per bin of ``column`` under its exclude-self filter.

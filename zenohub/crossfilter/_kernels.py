@@ -37,6 +37,7 @@ __all__ = [
     "hist_counts",
     "hist_values",
     "range_pass",
+    "subset_sums",
     "table_counts",
     "table_values",
     "value_range",
@@ -272,3 +273,27 @@ def table_values(fine, nfine, codes, offsets, nfail, failid, vals, sentinel, nt)
                 sums[c, f, k] += fw
                 nn[c, f, k] += 1
     return sums, nn
+
+
+@njit(cache=True, nogil=True)
+def subset_sums(masks: np.ndarray, data: np.ndarray, sentinel: float) -> tuple:  # type: ignore[type-arg]
+    """Rows, sum and non-missing count of ``data`` for each row subset ``masks[k]``.
+
+    One pass over the rows per subset; ``data`` holds uint8 (``sentinel`` 255) or float64 values
+    (``NaN`` missing, ``sentinel`` NaN as well).
+    """
+    k_count, n = masks.shape
+    rows = np.zeros(k_count, np.int64)
+    total = np.zeros(k_count, np.float64)
+    nn = np.zeros(k_count, np.int64)
+    for k in range(k_count):
+        r, t, c = 0, 0.0, 0
+        for i in range(n):
+            if masks[k, i]:
+                r += 1
+                v = data[i]
+                if v == v and v != sentinel:
+                    t += v
+                    c += 1
+        rows[k], total[k], nn[k] = r, t, c
+    return rows, total, nn

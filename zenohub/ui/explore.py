@@ -14,8 +14,8 @@ import panel as pn
 import param
 
 from ..columns import ColumnKind, ColumnRef
-from ..state import DIFFERENCE, ExploreState
-from .paging import page_inputs, pager
+from ..state import ExploreState
+from .paging import Pager, watch_page
 from .renderers import CARD_CSS, RenderContext, render_card, renderer_for
 from .slices import SlicesPanel
 
@@ -41,74 +41,82 @@ class Summary(pn.viewable.Viewer):
 
     state = param.ClassSelector(class_=ExploreState)
 
+    def __init__(self, **params: object) -> None:
+        super().__init__(**params)
+        s = self._s
+        self._pane = pn.pane.HTML("", stylesheets=[HEADER_CSS], sizing_mode="stretch_width")
+        self._chips: dict[str, pn.widgets.Button] = {}
+        self._clear = pn.widgets.Button(name="clear all", button_type="default")
+        self._clear.on_click(lambda _e: s.clear())
+        self._row = pn.Row(sizing_mode="stretch_width")
+        self._update_summary()
+        self._update_chips()
+        s.param.watch(
+            lambda *_: self._update_summary(),
+            [
+                "count",
+                "metric_value",
+                "compare_metric_value",
+                "metric",
+                "model",
+                "compare_model",
+                "message",
+            ],
+        )
+        s.param.watch(
+            lambda *_: self._update_chips(), ["column_filters", "slice_names", "lasso_ids"]
+        )
+
     @property
     def _s(self) -> ExploreState:
         assert isinstance(self.state, ExploreState)
         return self.state
 
-    def _summary(
-        self,
-        count: int,
-        value: float | None,
-        compare: float | None,
-        metric: str | None,
-        model: str | None,
-        compare_model: str | None,
-        message: str,
-    ) -> pn.viewable.Viewable:
+    def _summary(self) -> str:
         s = self._s
         total = len(s.proj.table) if s.project is not None else 0
-        parts = [f"<span class='zh-count'><b>{count}</b></span> of {total} instances"]
+        metric, model, compare_model = s.metric, s.model, s.compare_model
+        parts = [f"<span class='zh-count'><b>{s.count}</b></span> of {total} instances"]
         if metric and model:
             parts.append(
                 f"{html.escape(metric)} ({html.escape(model)}): "
-                f"<b class='zh-metric'>{_fmt(value)}</b>"
+                f"<b class='zh-metric'>{_fmt(s.metric_value)}</b>"
             )
         if metric and compare_model:
             parts.append(
                 f"{html.escape(metric)} ({html.escape(compare_model)}): "
-                f"<b class='zh-compare-metric'>{_fmt(compare)}</b>"
+                f"<b class='zh-compare-metric'>{_fmt(s.compare_metric_value)}</b>"
             )
         text = " · ".join(parts)
-        if message:
-            text += f"<div class='zh-message'>{html.escape(message)}</div>"
-        return pn.pane.HTML(
-            f"<div class='zh-summary'>{text}</div>",
-            stylesheets=[HEADER_CSS],
-            sizing_mode="stretch_width",
-        )
+        if s.message:
+            text += f"<div class='zh-message'>{html.escape(s.message)}</div>"
+        return f"<div class='zh-summary'>{text}</div>"
 
-    def _chips(self, *_: object) -> pn.viewable.Viewable:
+    def _update_summary(self) -> None:
+        self._pane.object = self._summary()
+
+    def _update_chips(self) -> None:
+        """Rename chips in place; add or remove buttons only when the set of chips changes."""
         s = self._s
-        buttons = []
-        for key, text in s.chips():
-            button = pn.widgets.Button(
-                name=f"{text}  ✕", button_type="light", css_classes=["zh-chip"]
-            )
-            button.on_click(partial(_remove_chip, s, key))
-            buttons.append(button)
-        if buttons:
-            clear = pn.widgets.Button(name="clear all", button_type="default")
-            clear.on_click(lambda _e: s.clear())
-            buttons.append(clear)
-        return pn.Row(*buttons, sizing_mode="stretch_width")
+        chips = dict(s.chips())
+        for key in set(self._chips) - set(chips):
+            del self._chips[key]
+        for key, text in chips.items():
+            label = f"{text}  ✕"
+            button = self._chips.get(key)
+            if button is None:
+                button = self._chips[key] = pn.widgets.Button(
+                    name=label, button_type="light", css_classes=["zh-chip"]
+                )
+                button.on_click(partial(_remove_chip, s, key))
+            elif button.name != label:
+                button.name = label
+        objects = [*self._chips.values(), self._clear] if self._chips else []
+        if [id(o) for o in objects] != [id(o) for o in self._row.objects]:
+            self._row.objects = objects
 
     def __panel__(self) -> pn.viewable.Viewable:
-        s = self._s
-        return pn.Column(
-            pn.bind(
-                self._summary,
-                s.param.count,
-                s.param.metric_value,
-                s.param.compare_metric_value,
-                s.param.metric,
-                s.param.model,
-                s.param.compare_model,
-                s.param.message,
-            ),
-            pn.bind(self._chips, s.param.column_filters, s.param.slice_names, s.param.lasso_ids),
-            sizing_mode="stretch_width",
-        )
+        return pn.Column(self._pane, self._row, sizing_mode="stretch_width")
 
 
 class InstanceGrid(pn.viewable.Viewer):
@@ -116,12 +124,21 @@ class InstanceGrid(pn.viewable.Viewer):
 
     state = param.ClassSelector(class_=ExploreState)
 
+    def __init__(self, **params: object) -> None:
+        super().__init__(**params)
+        self._pane = pn.pane.HTML(
+            "", stylesheets=[CARD_CSS], sizing_mode="stretch_width", css_classes=["zh-grid-pane"]
+        )
+        self._pager = Pager(state=self._s, changed_first=True)
+        self._update()
+        watch_page(self._s, self._update)
+
     @property
     def _s(self) -> ExploreState:
         assert isinstance(self.state, ExploreState)
         return self.state
 
-    def _cards(self, *_: object) -> pn.viewable.Viewable:
+    def _cards(self) -> str:
         s = self._s
         p = s.proj
         cfg = p.config
@@ -151,35 +168,15 @@ class InstanceGrid(pn.viewable.Viewer):
         )
         if not cards:
             cards = "<p class='zh-empty'>No instance matches the filter.</p>"
-        return pn.pane.HTML(
-            f"<div class='zh-grid'>{cards}</div>",
-            stylesheets=[CARD_CSS],
-            sizing_mode="stretch_width",
-        )
+        return f"<div class='zh-grid'>{cards}</div>"
 
-    def _pager(self, *_: object) -> pn.viewable.Viewable:
-        s = self._s
-        buttons = pager(s)
-        if not s.compare_model:
-            return pn.Row(*buttons)
-        changed = pn.widgets.Checkbox(
-            name="changed first", value=s.sort_by == DIFFERENCE, css_classes=["zh-changed-first"]
-        )
-
-        def _on_changed(event: param.parameterized.Event) -> None:
-            if event.new:
-                s.param.update(sort_by=DIFFERENCE, ascending=True, page=0)
-            elif s.sort_by == DIFFERENCE:
-                s.param.update(sort_by="", page=0)
-
-        changed.param.watch(_on_changed, "value")
-        return pn.Row(*buttons, changed)
+    def _update(self) -> None:
+        markup = self._cards()
+        if markup != self._pane.object:  # a brush that keeps the page's rows sends nothing
+            self._pane.object = markup
 
     def __panel__(self) -> pn.viewable.Viewable:
-        deps = page_inputs(self._s)
-        return pn.Column(
-            pn.bind(self._pager, *deps), pn.bind(self._cards, *deps), sizing_mode="stretch_width"
-        )
+        return pn.Column(self._pager, self._pane, sizing_mode="stretch_width")
 
 
 class Explore(pn.viewable.Viewer):

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import panel as pn
 import param
-from bokeh.events import Event, Reset, SelectionGeometry
+from bokeh.events import Event, MouseEnter, Reset, SelectionGeometry
 from bokeh.models import BoxSelectTool, ColumnDataSource, FactorRange, TapTool
 from bokeh.plotting import figure
 
@@ -97,7 +97,7 @@ class ColumnHistogram:
                 fig = figure(tools="", x_axis_type="datetime", **common)
             else:
                 fig = figure(tools="", **common)
-            box = BoxSelectTool(dimensions="width")
+            box = BoxSelectTool(dimensions="width", continuous=True)
             fig.add_tools(box)
             fig.toolbar.active_drag = box
             fig.quad(
@@ -119,6 +119,7 @@ class ColumnHistogram:
                 line_color=None,
             )
             fig.on_event(SelectionGeometry, self._on_brush)
+            fig.on_event(MouseEnter, self._on_enter)
             fig.on_event(Reset, self._on_reset)
         else:
             fig = figure(x_range=FactorRange(factors=list(h.bins[:-1])), tools="", **common)
@@ -167,6 +168,9 @@ class ColumnHistogram:
             bounds = tuple(pd.Timestamp(v, unit="ms").isoformat() for v in (lo, hi))
         self.state.set_column_filter(self.column, Predicate(self.column, "between", bounds))
 
+    def _on_enter(self, _event: Event) -> None:
+        self.state.activate(self.column)  # build the brush index before the brush starts
+
     def _on_reset(self, _event: Event) -> None:
         self.state.set_column_filter(self.column, None)
 
@@ -180,7 +184,11 @@ class ColumnHistogram:
         self.state.set_column_filter(self.column, Predicate(self.column, "in", values))
 
     def update(self, h: Histogram, higher_is_better: bool) -> None:
-        self.source.data.update(_data(h, higher_is_better))
+        """Send only the columns that changed (a brush changes counts and colours, not bins)."""
+        data, old = _data(h, higher_is_better), self.source.data
+        changed = {k: v for k, v in data.items() if list(old.get(k, ())) != v}
+        if changed:
+            self.source.data.update(changed)
 
 
 def _plain(value: Any) -> Any:
@@ -248,8 +256,9 @@ class MetadataPanel(pn.viewable.Viewer):
             self._rebuild()
             return
         higher = self._higher()
-        for h in new:
-            self._views[h.column].update(h, higher)
+        with pn.io.hold():  # one message for all histograms
+            for h in new:
+                self._views[h.column].update(h, higher)
 
     @param.depends("search", watch=True)
     def _apply_search(self) -> None:

@@ -8,11 +8,9 @@ parsing a typed value) is in the small pure functions at the top, tested without
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import panel as pn
 import param
@@ -31,7 +29,6 @@ from ..filters import (
     tree_items,
     value_kind,
 )
-from ..project import Project
 from ..state import ExploreState
 from ..store import Folder, Slice
 
@@ -58,32 +55,18 @@ def group_by_folder(
     return [(None, by_id[None])] + [(f.name, by_id[f.id]) for f in folders]
 
 
-def slice_table(
-    project: Project, model: str | None, metric: str | None, transform: str | None = None
-) -> pd.DataFrame:
-    """One row per slice (grouped by folder): folder, name, size and ``metric`` for ``model``."""
-    store = project.store
-    col = metric or "metric"
-    rows = []
-    for folder, slices in group_by_folder(store.folders(), store.slices()):
-        for sl in slices:
-            try:
-                mask = project.mask(sl)
-                value = (
-                    project.metric(metric, model, filter=mask, transform=transform)
-                    if metric and model
-                    else math.nan
-                )
-            except ZenohubError:
-                mask, value = np.zeros(0, dtype=bool), math.nan
-            rows.append(
-                {
-                    "folder": folder or TOP_LEVEL,
-                    "slice": sl.name,
-                    "size": int(mask.sum()),
-                    col: round(value, 4),
-                }
-            )
+def slice_table(state: ExploreState) -> pd.DataFrame:
+    """One row per slice (grouped by folder): folder, name, size and the state's metric for its
+    model (computed through the session's cross-filter, see :meth:`ExploreState.slice_stats`)."""
+    store = state.proj.store
+    col = state.metric or "metric"
+    groups = group_by_folder(store.folders(), store.slices())
+    ordered = [(folder, sl) for folder, slices in groups for sl in slices]
+    stats = state.slice_stats([sl for _, sl in ordered])
+    rows = [
+        {"folder": folder or TOP_LEVEL, "slice": sl.name, "size": size, col: round(value, 4)}
+        for (folder, sl), (size, value) in zip(ordered, stats, strict=True)
+    ]
     return pd.DataFrame(rows, columns=["folder", "slice", "size", col])
 
 
@@ -406,7 +389,7 @@ class SlicesPanel(_StoreView):
     # --- layout ------------------------------------------------------------------------------
     def _table(self, *_: object) -> pn.viewable.Viewable:
         s = self._s
-        frame = slice_table(s.proj, s.model, s.metric, s.transform)
+        frame = slice_table(s)
         table = pn.widgets.Tabulator(
             frame,
             show_index=False,

@@ -7,12 +7,13 @@ filtered set, not just the page shown.
 
 from __future__ import annotations
 
+import pandas as pd
 import panel as pn
 import param
 
 from ..columns import ColumnKind
 from ..state import DIFFERENCE, ExploreState
-from .paging import page_inputs, pager
+from .paging import Pager, watch_page
 
 
 class InstanceTable(pn.viewable.Viewer):
@@ -38,37 +39,48 @@ class InstanceTable(pn.viewable.Viewer):
             keys[DIFFERENCE] = DIFFERENCE
         return keys
 
-    def _table(self, *_: object) -> pn.viewable.Viewable:
-        s = self._s
-        frame = s.page_table()
-        table = pn.widgets.Tabulator(
-            frame,
-            show_index=False,
-            disabled=True,
-            pagination=None,
-            name="instances",
-            css_classes=["zh-instance-table"],
-            sizing_mode="stretch_width",
-            height=min(800, 60 + 32 * max(len(frame), 1)),
-        )
-        keys = self._sort_keys()
+    def __init__(self, **params: object) -> None:
+        super().__init__(**params)
+        self._tabulator: pn.widgets.Tabulator | None = None
+        self._pager = Pager(state=self._s)
+        watch_page(self._s, self._update)
 
-        def _on_sorters(event: param.parameterized.Event) -> None:
-            if not event.new:
-                return
-            first = event.new[0]
-            key = keys.get(first.get("field", ""))
-            if key is not None:
-                s.param.update(sort_by=key, ascending=first.get("dir", "asc") != "desc", page=0)
+    def _table(self) -> pn.widgets.Tabulator:
+        """The page's Tabulator, built once and updated in place."""
+        if self._tabulator is None:
+            frame = self._s.page_table()
+            table = self._tabulator = pn.widgets.Tabulator(
+                frame,
+                show_index=False,
+                disabled=True,
+                pagination=None,
+                name="instances",
+                css_classes=["zh-instance-table"],
+                sizing_mode="stretch_width",
+                height=_height(frame),
+            )
+            table.param.watch(self._on_sorters, "sorters")
+        return self._tabulator
 
-        table.param.watch(_on_sorters, "sorters")
-        return table
+    def _on_sorters(self, event: param.parameterized.Event) -> None:
+        if not event.new:
+            return
+        first = event.new[0]
+        key = self._sort_keys().get(first.get("field", ""))
+        if key is not None:
+            s = self._s
+            s.param.update(sort_by=key, ascending=first.get("dir", "asc") != "desc", page=0)
 
-    def _pager(self, *_: object) -> pn.viewable.Viewable:
-        return pn.Row(*pager(self._s))
+    def _update(self) -> None:
+        if self._tabulator is None:
+            return
+        frame = self._s.page_table()
+        if not frame.equals(self._tabulator.value):
+            self._tabulator.param.update(value=frame, height=_height(frame))
 
     def __panel__(self) -> pn.viewable.Viewable:
-        deps = page_inputs(self._s)
-        return pn.Column(
-            pn.bind(self._pager, *deps), pn.bind(self._table, *deps), sizing_mode="stretch_width"
-        )
+        return pn.Column(self._pager, self._table(), sizing_mode="stretch_width")
+
+
+def _height(frame: pd.DataFrame) -> int:
+    return min(800, 60 + 32 * max(len(frame), 1))
