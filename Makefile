@@ -42,8 +42,18 @@ lint: install-test
 	$(BIN)/ruff format --check zenohub apps tests benchmarks
 	$(BIN)/mypy zenohub
 
-bench: install-test
+# sliceline (the discovery benchmark's alternative) lives in its own venv, never in zenohub's
+SLICELINE := .venv-sliceline/bin/python
+$(SLICELINE):
+	$(PYTHON) -m venv .venv-sliceline
+	.venv-sliceline/bin/python -m pip install --quiet sliceline
+
+bench: install-test chromium $(SLICELINE)
 	$(BIN)/python benchmarks/pipeline.py
+	$(BIN)/python benchmarks/crossfilter.py
+	$(BIN)/python benchmarks/browser_brush.py
+	$(BIN)/python benchmarks/discovery.py --sliceline-python $(SLICELINE)
+	$(BIN)/python benchmarks/projection.py
 
 clean:
-	rm -rf $(VENV) examples/*/.zenohub_cache test-artifacts
+	rm -rf $(VENV) .venv-sliceline examples/*/.zenohub_cache test-artifacts
