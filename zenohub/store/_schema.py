@@ -23,12 +23,14 @@ from sqlalchemy import (
     Column,
     Connection,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
     insert,
     inspect,
     select,
@@ -70,6 +72,53 @@ slices = Table(
     sqlite_autoincrement=True,
 )
 
+#: named reports; ``spec`` is JSON: slices, models, metrics, transforms, charts, description
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(255), nullable=False, unique=True),
+    Column("spec", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    sqlite_autoincrement=True,
+)
+#: behavioral tests of a report, in ``position`` order; ``spec`` is the test's JSON
+tests = Table(
+    "tests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("spec", Text, nullable=False),
+    UniqueConstraint("report_id", "name"),
+    sqlite_autoincrement=True,
+)
+#: one headless or in-app run of the tests
+test_runs = Table(
+    "test_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("source", String(64), nullable=False),  # "cli", "app", "python"
+    sqlite_autoincrement=True,
+)
+#: per test and model, the outcome of a run; report and test by name (they may be renamed later)
+test_results = Table(
+    "test_results",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, ForeignKey("test_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("report", String(255), nullable=False),
+    Column("test", String(255), nullable=False),
+    Column("model", String(255), nullable=False),
+    Column("status", String(32), nullable=False),  # pass, fail, cannot evaluate
+    Column("value", Float),
+    Column("message", Text, nullable=False),
+    sqlite_autoincrement=True,
+)
+
 
 # -- migrations ----------------------------------------------------------------------------------
 
@@ -108,8 +157,56 @@ def _v1_folders_and_slices(conn: Connection) -> None:
     conn.execute(insert(meta_v1).values(key="revision", value=0))
 
 
+def _v2_reports_and_tests(conn: Connection) -> None:
+    """Reports, their behavioral tests, and the history of test runs."""
+    md = MetaData()
+    Table(
+        "reports",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("name", String(255), nullable=False, unique=True),
+        Column("spec", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+        sqlite_autoincrement=True,
+    )
+    Table(
+        "tests",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+        Column("name", String(255), nullable=False),
+        Column("position", Integer, nullable=False),
+        Column("spec", Text, nullable=False),
+        UniqueConstraint("report_id", "name"),
+        sqlite_autoincrement=True,
+    )
+    Table(
+        "test_runs",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("source", String(64), nullable=False),
+        sqlite_autoincrement=True,
+    )
+    Table(
+        "test_results",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("run_id", Integer, ForeignKey("test_runs.id", ondelete="CASCADE"), nullable=False),
+        Column("report", String(255), nullable=False),
+        Column("test", String(255), nullable=False),
+        Column("model", String(255), nullable=False),
+        Column("status", String(32), nullable=False),
+        Column("value", Float),
+        Column("message", Text, nullable=False),
+        sqlite_autoincrement=True,
+    )
+    md.create_all(conn)
+
+
 #: in order; the schema version of a database is how many of these it has had
-MIGRATIONS: tuple[Migration, ...] = (_v1_folders_and_slices,)
+MIGRATIONS: tuple[Migration, ...] = (_v1_folders_and_slices, _v2_reports_and_tests)
 
 
 def schema_version(conn: Connection) -> int:

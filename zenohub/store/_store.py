@@ -1,6 +1,6 @@
-"""The project database: folders and slices (later reports and tests), in SQLite or any SQLAlchemy
-database. Every write is one transaction that also bumps a revision number, so app sessions
-notice one another's changes by polling :meth:`Store.revision`.
+"""The project database: folders and slices (reports and tests in ``_reports.py``), in SQLite or
+any SQLAlchemy database. Every write is one transaction that also bumps a revision number, so app
+sessions notice one another's changes by polling :meth:`Store.revision`.
 """
 
 from __future__ import annotations
@@ -10,20 +10,21 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 
 import numpy as np
-from sqlalchemy import Connection, Row, Table, delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from ..errors import NotFoundError, StoreError, did_you_mean
+from ..errors import StoreError
 from ..filters import Filter, FilterGroup, Predicate, filter_from_dict
+from ._common import Key, _check_unique, _clean_name, _find, _now, _utc
 from ._engine import make_engine, write_transaction
 from ._records import Folder, Slice
+from ._reports import ReportsMixin
 from ._schema import MIGRATIONS, Migration, apply_migrations, folders, meta, schema_version, slices
 
 logger = logging.getLogger(__name__)
@@ -35,15 +36,12 @@ class _Unset(enum.Enum):
 
 #: "leave as it is" for :meth:`Store.update_slice`, "every slice" for :meth:`Store.slices`
 UNSET: Final = _Unset.UNSET
-#: how many existing names a not-found error lists
-_SHOW_NAMES = 8
 
 FilterLike = Filter | Mapping[str, Any]
-Key = int | str
 
 
-class Store:
-    """Folders and slices of one project, persisted at a SQLAlchemy ``url``.
+class Store(ReportsMixin):
+    """Folders, slices, reports, tests and test runs of one project, at a SQLAlchemy ``url``.
 
     Opening a database creates or upgrades its schema; a database written by a newer zenohub is
     refused. ``migrations`` is a seam for tests and defaults to :data:`MIGRATIONS`.
@@ -296,15 +294,6 @@ class Store:
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes: they were written as UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _folder(row: Row[Any]) -> Folder:
     return Folder(row.id, row.name, _utc(row.created_at))
 
@@ -322,45 +311,8 @@ def _slice(row: Row[Any]) -> Slice:
     )
 
 
-def _find(conn: Connection, table: Table, what: str, key: Key) -> Row[Any]:
-    """The row of ``table`` with id or name ``key``, or NotFoundError listing what exists."""
-    if isinstance(key, bool) or not isinstance(key, int | str):
-        raise StoreError(f"A {what} is given by its id (int) or name (str), got {key!r}.")
-    key = key.strip() if isinstance(key, str) else key
-    column = table.c.name if isinstance(key, str) else table.c.id
-    row = conn.execute(select(table).where(column == key)).first()
-    if row is not None:
-        return row
-    names = list(conn.execute(select(table.c.name).order_by(table.c.id)).scalars())
-    asked = f"named '{key}'{did_you_mean(key, names)}" if isinstance(key, str) else f"with id {key}"
-    if names:
-        shown = ", ".join(f"'{n}'" for n in names[:_SHOW_NAMES])
-        listing = f"existing {what}s: {shown}{', ...' if len(names) > _SHOW_NAMES else ''}"
-    else:
-        listing = f"there are no {what}s yet"
-    raise NotFoundError(f"No {what} {asked}; {listing}.")
-
-
 def _folder_id(conn: Connection, folder: Key | None) -> int | None:
     return None if folder is None else int(_find(conn, folders, "folder", folder).id)
-
-
-def _check_unique(
-    conn: Connection, table: Table, what: str, name: str, exclude_id: int | None = None
-) -> None:
-    query = select(table.c.id).where(table.c.name == name)
-    if exclude_id is not None:
-        query = query.where(table.c.id != exclude_id)
-    if conn.execute(query).first() is not None:
-        raise StoreError(
-            f"A {what} named '{name}' already exists; choose another name or rename that {what}."
-        )
-
-
-def _clean_name(name: Any, what: str) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise StoreError(f"A {what} name must be non-empty text, got {name!r}.")
-    return name.strip()
 
 
 def _clean_description(description: Any) -> str:
