@@ -1,0 +1,1 @@
+"""Tests of the bundled registry's seeded functions (functions_registry/)."""
