@@ -62,3 +62,13 @@ def toy_processed(tmp_path_factory: pytest.TempPathFactory) -> Project:
         project = Project.from_config(path / "config.toml")
         project.process()
     return project
+
+
+@pytest.fixture(scope="session")
+def digits_projected(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A private copy of the digits demo processed once, sequentially, UMAPs included (UMAP's
+    numba compilation happens once per test process); the browser server reads its cache."""
+    path = copy_project(EXAMPLES / "digits", tmp_path_factory.mktemp("projected") / "digits")
+    project = Project.from_config(path / "config.toml")
+    project.process(executor="sequential")
+    return project

@@ -137,6 +137,14 @@ KEYS: dict[str, Key] = {
         "datetime, text) overriding the inferred types.",
     ),
     "hub": Key((str,), "", "URL of the function hub (default: the bundled registry)."),
+    "projection": Key(
+        (dict,),
+        {},
+        "Table of embedding-map settings: umap (true: `zenohub process` computes UMAPs), "
+        'n_neighbors (15), min_dist (0.1), metric ("euclidean"), seed (the project seed), '
+        "pca_dims (50: PCA first above this), columns (numeric columns mapped as one more "
+        "source).",
+    ),
 }
 
 
@@ -171,6 +179,7 @@ class ProjectConfig:
     seed: int = 0
     columns: dict[str, str] = field(default_factory=dict)
     hub: str = ""
+    projection: dict[str, Any] = field(default_factory=dict)
     #: folder relative paths resolve against; the config file (or "Project(...)") for messages
     base_dir: Path = field(default_factory=Path.cwd)
     source: str = "Project(...)"
