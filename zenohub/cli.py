@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ._version import __version__
+from .analysis import cli as analysis_cli
 from .errors import ZenohubError
+from .hub import cli as hub_cli
 
 
 def _progress_printer(quiet: bool) -> Any:
@@ -75,6 +77,8 @@ def _process(project: Any, args: argparse.Namespace) -> int:
         f"{len(report.cached)} from cache, {len(report.failures)} failed "
         f"({report.executor}, {report.seconds:.1f} s)"
     )
+    if set(report.projections.values()) - {"preview"}:  # some map needed UMAP
+        print("projections: " + ", ".join(f"{k} {v}" for k, v in report.projections.items()))
     for problem in report.problems:
         print(f"warning: {problem}", file=sys.stderr)
     for skipped in report.skipped:
@@ -143,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="address to bind (default: config 'host', 127.0.0.1)")
     p.add_argument("--no-process", action="store_true", help="serve what is cached")
     p.set_defaults(func=cmd_run)
+    hub_cli.register(sub)
+    analysis_cli.register(sub)
     return parser
 
 

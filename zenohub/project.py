@@ -42,6 +42,7 @@ from .pipeline import (
 )
 
 if TYPE_CHECKING:
+    from .projection import Map2D, ProjectionRun
     from .store import Store
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ class ProcessReport:
     failures: list[FunctionFailure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  #: corrupt cache entries recomputed
+    #: projection source (model or "columns") -> "computed", "cached", "preview" or "failed"
+    projections: dict[str, str] = field(default_factory=dict)
     per_model: dict[str, bool] = field(default_factory=dict)
     executor: str = ""
     rows: int = 0
@@ -93,6 +96,12 @@ class Project:
         self._id_column = config.id_column
         self._base_keys: set[str] = set()
         self._base_table = pd.DataFrame()
+        from .projection import projection_settings
+
+        #: the validated ``[projection]`` table
+        self.projection_settings = projection_settings(
+            config.projection, config.seed, config.source
+        )
 
     @classmethod
     def from_config(cls, path: str | Path) -> Project:
@@ -142,7 +151,9 @@ class Project:
         if self._loaded:
             return
         cfg = self.config
-        self._functions = collect_functions(cfg.functions)
+        from .hub.lock import with_installed  # the hub's installs, checked against zenohub.lock
+
+        self._functions = collect_functions(with_installed(cfg.functions, cfg.base_dir))
         models = [fn for fn, spec in self._functions if spec.kind is FunctionKind.MODEL]
         if len(models) > 1:
             raise FunctionError(
@@ -244,16 +255,18 @@ class Project:
                 self._base, base_ops, fns, self.models, cache, ex, cfg.batch_size, self.progress
             )
             result = runner.run()
+            self._assemble(result.columns)
+            projections = self._process_projections(ex)
         finally:
             if own:
                 ex.close()
-        self._assemble(result.columns)
         self.report = ProcessReport(
             computed=result.computed,
             cached=result.cached,
             failures=result.failures,
             skipped=result.skipped,
-            problems=result.problems,
+            problems=result.problems + projections.problems,
+            projections=projections.status,
             per_model=result.per_model,
             executor=ex.name,
             rows=len(self._base),
@@ -262,6 +275,59 @@ class Project:
         if strict and result.failures:
             raise ProcessingError(result.failures, self.report)
         return self.report
+
+    def _process_projections(self, executor: Executor) -> ProjectionRun:
+        """PCA previews and (with ``[projection] umap``) UMAPs of every model's embedding and
+        of the ``[projection] columns``, through the projection cache."""
+        from .projection import ProjectionCache, compute_projections
+
+        sources = {m: e for (m, t), e in self._embeddings.items() if t is None}
+        if self.projection_settings.columns:
+            sources["columns"] = self._projection_columns()
+        return compute_projections(
+            sources,
+            self.projection_settings,
+            ProjectionCache(self.cache_path),
+            executor,
+            self.progress,
+        )
+
+    def _projection_columns(self) -> np.ndarray:
+        from .projection import standardize
+
+        keys = self.projection_settings.columns
+        numeric = (ColumnType.CONTINUOUS, ColumnType.BOOLEAN)
+        for key in keys:
+            if key not in self.table:
+                raise ConfigError(
+                    f"{self.config.source}: projection.columns lists {key!r}, which is not a "
+                    f"column{did_you_mean(key, self.table.columns.astype(str))}."
+                )
+            if self.columns[key].ctype not in numeric:
+                raise ConfigError(
+                    f"{self.config.source}: projection.columns lists {key!r}, a "
+                    f"{self.columns[key].ctype.value} column; list continuous or boolean ones."
+                )
+        values = self.table[list(keys)].to_numpy(dtype=np.float64, na_value=np.nan)
+        return standardize(np.where(np.isnan(values), np.nanmean(values, axis=0), values))
+
+    def projection(self, model: str | None = None, *, columns: bool = False) -> Map2D:
+        """The 2-D map of ``model``'s embedding (default: the first model), or with ``columns``
+        of the ``[projection] columns``: a :class:`~zenohub.projection.Map2D` whose ``xy`` is
+        in table row order.
+
+        Returns the UMAP computed by ``process`` when it is in the cache, else the instant PCA
+        preview (``method == "pca"``, with a ``note``). Never runs UMAP itself.
+        """
+        from .projection import ProjectionCache, best_map
+
+        if columns:
+            if not self.projection_settings.columns:
+                raise ConfigError(f"{self.config.source}: no [projection] columns are configured.")
+            x = self._projection_columns()
+        else:
+            x = self.embedding(model or self._check_model(None, None))
+        return best_map(x, ProjectionCache(self.cache_path), self.projection_settings.params)
 
     def _assemble(self, computed: Mapping[ColumnRef, Any]) -> None:
         table = self._base_table

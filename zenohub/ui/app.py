@@ -24,6 +24,21 @@ def _explore(project: Project) -> Explore:
     return Explore(state=ExploreState(project))
 
 
+def _tabs(project: Project, explore: Explore) -> pn.Tabs:
+    from .analysis import Analysis
+    from .hub import Hub
+
+    return pn.Tabs(
+        ("Explore", explore),
+        ("Discover", explore.discover),
+        ("Analysis", Analysis(project=project, state=explore.state)),
+        ("Hub", Hub(project=project)),
+        ("Overview", Overview(project=project)),
+        dynamic=True,
+        sizing_mode="stretch_width",
+    )
+
+
 class App(pn.viewable.Viewer):
     """The zenohub app for one project, displayable inline: ``zenohub.App(project)``."""
 
@@ -37,12 +52,7 @@ class App(pn.viewable.Viewer):
         explore = _explore(self.project)
         return pn.Row(
             pn.Column(*explore.sidebar(), width=300),
-            pn.Tabs(
-                ("Explore", explore),
-                ("Overview", Overview(project=self.project)),
-                dynamic=True,
-                sizing_mode="stretch_width",
-            ),
+            _tabs(self.project, explore),
             sizing_mode="stretch_width",
         )
 
@@ -53,12 +63,5 @@ def page(project: Project) -> pn.template.FastListTemplate:
     return pn.template.FastListTemplate(
         title=f"zenohub · {project.name}",
         sidebar=explore.sidebar(),
-        main=[
-            pn.Tabs(
-                ("Explore", explore),
-                ("Overview", Overview(project=project)),
-                dynamic=True,
-                sizing_mode="stretch_width",
-            )
-        ],
+        main=[_tabs(project, explore)],
     )

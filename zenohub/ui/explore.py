@@ -180,9 +180,19 @@ class InstanceGrid(pn.viewable.Viewer):
 
 
 class Explore(pn.viewable.Viewer):
-    """The Explore page of one session."""
+    """The Explore page of one session: metadata panel, summary, and the instances as a grid,
+    a table or an embedding map (with the lasso selection described beside it)."""
 
     state = param.ClassSelector(class_=ExploreState)
+
+    def __init__(self, **params: object) -> None:
+        from .discover import Discover
+
+        super().__init__(**params)
+        self.slices = SlicesPanel(state=self._s)
+        #: the Discover panel (its own tab); shares the slices list's refresh
+        self.discover = Discover(state=self._s, on_saved=lambda _name: self.slices.poll())
+        self._views: dict[str, pn.viewable.Viewable | pn.viewable.Viewer] = {}
 
     @property
     def _s(self) -> ExploreState:
@@ -202,25 +212,49 @@ class Explore(pn.viewable.Viewer):
             pn.widgets.Checkbox.from_param(s.param.ascending, name="ascending"),
             pn.widgets.Checkbox.from_param(s.param.only_errors, name="only errors"),
             pn.widgets.IntInput.from_param(s.param.page_size, name="Page size"),
-            SlicesPanel(state=s),
+            self.slices,
         ]
+
+    def view(self, mode: str) -> pn.viewable.Viewable | pn.viewable.Viewer:
+        """The instance view for ``mode`` ("grid", "table" or "map"), built on first use."""
+        if mode not in self._views:
+            from .projection import Projection
+            from .table import InstanceTable
+
+            s = self._s
+            if mode == "table":
+                self._views[mode] = InstanceTable(state=s)
+            elif mode == "map":
+                self._views[mode] = pn.Row(
+                    pn.Column(Projection(state=s), sizing_mode="stretch_width"),
+                    pn.Column(
+                        "#### The selection",
+                        pn.bind(self.discover._selection_view, self.discover.param.description),
+                        width=320,
+                    ),
+                    sizing_mode="stretch_width",
+                )
+            else:
+                self._views[mode] = InstanceGrid(state=s)
+        return self._views[mode]
 
     def __panel__(self) -> pn.viewable.Viewable:
         from .metadata import MetadataPanel
         from .search import TextSearch
-        from .table import InstanceTable
 
         mode = pn.widgets.RadioButtonGroup(
-            name="View", options=["grid", "table"], value="grid", css_classes=["zh-view-mode"]
+            name="View",
+            options=["grid", "table", "map"],
+            value="grid",
+            css_classes=["zh-view-mode"],
         )
-        views = {"grid": InstanceGrid(state=self.state), "table": InstanceTable(state=self.state)}
         return pn.Row(
             pn.Column(MetadataPanel(state=self.state), width=380),
             pn.Column(
                 Summary(state=self.state),
                 TextSearch(state=self.state),
                 mode,
-                pn.bind(views.__getitem__, mode),
+                pn.bind(self.view, mode),
                 sizing_mode="stretch_width",
             ),
             sizing_mode="stretch_width",
