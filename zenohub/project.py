@@ -146,6 +146,12 @@ class Project:
         self.load()
         return self._id_column
 
+    def reload(self) -> None:
+        """Read the dataset and the functions again, e.g. after a hub install; then
+        :meth:`process` computes what is new (the rest comes from the cache)."""
+        self._loaded = False
+        self.load()
+
     def load(self) -> None:
         """Read the dataset and import the functions (once)."""
         if self._loaded:

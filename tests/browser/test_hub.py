@@ -88,9 +88,14 @@ def test_search_open_install_and_process(hub_page, page, screenshot) -> None:
     _count(page, 1)
     page.get_by_role("button", name="x_cubed", exact=True).click()
     page.locator(".zh-hub-title", has_text="x_cubed").wait_for(timeout=30_000)
-    assert "The cube of the data column." in page.locator(".zh-hub-docs p").first.inner_text()
-    assert "def x_cubed(df, ops):" in page.locator(".zh-hub-source").inner_text()
-    assert page.locator(".zh-hub-requirements").inner_text() == "numpy>=1.26"
+    # the docs and source panes arrive after the title: wait for their text, then read it
+    docs = page.locator(".zh-hub-docs p", has_text="The cube of the data column.").first
+    docs.wait_for(timeout=30_000)
+    source = page.locator(".zh-hub-source", has_text="def x_cubed(df, ops):").first
+    source.wait_for(timeout=30_000)
+    requirements = page.locator(".zh-hub-requirements", has_text="numpy").first
+    requirements.wait_for(timeout=30_000)
+    assert requirements.inner_text() == "numpy>=1.26"
 
     page.get_by_role("button", name="Install", exact=True).click()
     page.locator(".zh-hub-message", has_text="Installed x_cubed 1.0.0").wait_for(timeout=30_000)

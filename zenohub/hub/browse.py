@@ -21,8 +21,7 @@ log = logging.getLogger(__name__)
 
 def reload_functions(project: Any) -> None:
     """Make a loaded project read its functions (and installed hub functions) again."""
-    project._loaded = False  # Project.load() re-reads the dataset and the functions
-    project.load()
+    project.reload()
 
 
 class HubBrowser(param.Parameterized):
