@@ -450,13 +450,19 @@ class ExploreState(param.Parameterized):
         return self._types.get(key) is ColumnType.CONTINUOUS
 
     def text_columns(self) -> list[str]:
-        """Keys of the columns a text search applies to: text and nominal text (not the id)."""
-        table = self.proj.table
+        """Keys of the columns a text search applies to: text and nominal text of the original
+        instances (not the id, transformed copies, or the file paths of image / audio data)."""
+        p = self.proj
+        table = p.table
+        skip = {p.id_column}
+        if p.config.view in ("image", "audio"):
+            skip.add(p.config.data_column)
         return [
             key
             for key, ctype in self._types.items()
             if key in table
-            and key != self.proj.id_column
+            and key not in skip
+            and (key not in p.columns or p.columns[key].ref.transform is None)
             and (
                 ctype is ColumnType.TEXT
                 or (

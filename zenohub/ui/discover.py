@@ -339,7 +339,7 @@ class Discover(pn.viewable.Viewer):
         body = f"<div class='{css}'>{html.escape(text)}</div>" if text else ""
         return pn.pane.HTML(body, stylesheets=[CSS], sizing_mode="stretch_width")
 
-    def _selection_view(self, description: SelectionDescription | None) -> pn.viewable.Viewable:
+    def selection_view(self, description: SelectionDescription | None) -> pn.viewable.Viewable:
         s = self._s
         if s.lasso_ids is None or description is None:
             return pn.pane.HTML(
@@ -402,6 +402,6 @@ class Discover(pn.viewable.Viewer):
                 self._results_view, self.param.results, self.param.metric_values, self.param.note
             ),
             "### Describe the selection",
-            pn.bind(self._selection_view, self.param.description),
+            pn.bind(self.selection_view, self.param.description),
             sizing_mode="stretch_width",
         )

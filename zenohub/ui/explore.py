@@ -225,13 +225,10 @@ class Explore(pn.viewable.Viewer):
             if mode == "table":
                 self._views[mode] = InstanceTable(state=s)
             elif mode == "map":
-                self._views[mode] = pn.Row(
-                    pn.Column(Projection(state=s), sizing_mode="stretch_width"),
-                    pn.Column(
-                        "#### The selection",
-                        pn.bind(self.discover._selection_view, self.discover.param.description),
-                        width=320,
-                    ),
+                self._views[mode] = pn.Column(
+                    Projection(state=s),
+                    "#### The selection",
+                    pn.bind(self.discover.selection_view, self.discover.param.description),
                     sizing_mode="stretch_width",
                 )
             else:
