@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -15,6 +19,40 @@ TOY = ROOT / "tests" / "projects" / "toy"
 EXAMPLES = ROOT / "examples"
 #: environment variables the toy functions obey (see tests/projects/toy/functions)
 TOY_ENV = ("ZENOHUB_TOY_CALLS", "ZENOHUB_TOY_FAIL", "ZENOHUB_TOY_KILL")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServerProcess:
+    """A server command in a subprocess (output in ``log``), ready once 127.0.0.1:``port``
+    accepts connections; :meth:`stop` ends it."""
+
+    def __init__(self, argv: Sequence[str], port: int, log: Path, timeout: float = 240) -> None:
+        self.port, self.log = port, log
+        self.url = f"http://127.0.0.1:{port}/"
+        self.proc = subprocess.Popen(list(argv), stdout=log.open("w"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{argv[:4]} exited: {log.read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"{argv[:4]} did not start: {log.read_text()}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
 
 
 def copy_project(src: Path, dst: Path) -> Path:

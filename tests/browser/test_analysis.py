@@ -3,19 +3,15 @@ exported report opened offline."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
 import textwrap
-import time
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import free_port
-from tests.conftest import TOY, copy_project
+from tests.conftest import TOY, ServerProcess, copy_project, free_port
 from zenohub import Project
 from zenohub.analysis import ReportSpec, evaluate_report
 from zenohub.ui.reports import export_html
@@ -63,31 +59,13 @@ def analysis_server(toy_with_slices: Project) -> Iterator[str]:
     script = folder / "serve_analysis.py"
     script.write_text(SERVE)
     port = free_port()
-    log = folder / "analysis-server.log"
-    proc = subprocess.Popen(
+    server = ServerProcess(
         [sys.executable, str(script), str(folder / "config.toml"), str(port)],
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
+        port,
+        folder / "analysis-server.log",
     )
-    try:
-        deadline = time.monotonic() + 240
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {log.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start: {log.read_text()}") from None
-                time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    yield server.url
+    server.stop()
 
 
 def _input(page, label: str):

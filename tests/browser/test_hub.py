@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.browser.conftest import Server, free_port
-from tests.conftest import TOY, copy_project
+from tests.conftest import TOY, ServerProcess, copy_project, free_port
 from tests.hub.conftest import make_registry
 from zenohub import Project
 
@@ -35,29 +31,17 @@ pn.serve({"/": lambda: Hub(project=project, hub=hub)}, port=port, address="127.0
 """
 
 
-class HubPage(Server):
-    """The Hub page of a project, served in a subprocess (stops like :class:`Server`)."""
+class HubPage(ServerProcess):
+    """The Hub page of a project, served in a subprocess."""
 
     def __init__(self, config: Path, registry: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = config.parent / f"hub-page-{self.port}.log"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", SCRIPT, str(config), str(registry), str(self.port)],
-            stdout=self.log.open("w"),
-            stderr=subprocess.STDOUT,
+        port = free_port()
+        super().__init__(
+            [sys.executable, "-c", SCRIPT, str(config), str(registry), str(port)],
+            port,
+            config.parent / f"hub-page-{port}.log",
+            timeout=120,
         )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"hub page exited: {self.log.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"hub page did not start: {self.log.read_text()}")
 
 
 @pytest.fixture(scope="module")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import free_port
+from tests.conftest import ServerProcess, free_port
 from zenohub import Project
 
 pytestmark = pytest.mark.browser
@@ -49,8 +46,7 @@ def projection_url(digits_projected: Project) -> Iterator[str]:
     script = folder / "projection_page.py"
     script.write_text(PAGE.format(config=str(folder / "config.toml")))
     port = free_port()
-    log = folder / "projection-page.log"
-    proc = subprocess.Popen(
+    server = ServerProcess(
         [
             sys.executable,
             "-m",
@@ -64,23 +60,12 @@ def projection_url(digits_projected: Project) -> Iterator[str]:
             "--allow-websocket-origin",
             f"127.0.0.1:{port}",
         ],
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
+        port,
+        folder / "projection-page.log",
+        timeout=120,
     )
-    deadline = time.monotonic() + 120
-    try:
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert proc.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "panel serve did not start"
-                time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}/projection_page"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    yield f"{server.url}projection_page"
+    server.stop()
 
 
 def _count(page) -> int:

@@ -6,16 +6,15 @@ import contextlib
 import hashlib
 import io
 import json
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import ServerProcess, free_port
 from zenohub.cli import main
 
 X_CUBED = '''"""x cubed, a toy distill."""
@@ -136,12 +135,6 @@ def registry(tmp_path: Path) -> Path:
     return make_registry(tmp_path / "registry", tmp_path / "imported.marker")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def zenohub(
     *args: str, check: bool = True, subprocess_: bool = False
 ) -> subprocess.CompletedProcess:
@@ -161,15 +154,13 @@ def zenohub(
     return proc
 
 
-class HubServer:
+class HubServer(ServerProcess):
     """``zenohub hub serve`` in a subprocess on a free port of 127.0.0.1."""
 
     def __init__(self, registry: Path, *extra: str) -> None:
         self.registry = registry
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = registry.parent / f"hub-{self.port}.log"
-        self.proc = subprocess.Popen(
+        port = free_port()
+        super().__init__(
             [
                 sys.executable,
                 "-m",
@@ -179,23 +170,14 @@ class HubServer:
                 "--registry",
                 str(registry),
                 "--port",
-                str(self.port),
+                str(port),
                 *extra,
             ],
-            stdout=self.log.open("w"),
-            stderr=subprocess.STDOUT,
+            port,
+            registry.parent / f"hub-{port}.log",
+            timeout=60,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"hub server exited: {self.log.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"hub server did not start: {self.log.read_text()}")
+        self.url = f"http://127.0.0.1:{port}"
 
     def token(self, user: str) -> str:
         out = zenohub("hub", "token", "create", user, "--registry", str(self.registry))
@@ -209,13 +191,6 @@ class HubServer:
             )
         blobs = sorted(str(p.relative_to(self.registry)) for p in self.registry.glob("blobs/**/*"))
         return rows, blobs
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 @pytest.fixture(scope="session")
