@@ -194,3 +194,9 @@ def test_brushing_an_activated_column_matches_pandas_with_a_text_filter_and_a_sl
         without_group = (label > 0) & (conf < 0.5) & (x >= 0.0) & (x <= hi)
         counts = t.loc[without_group, "group"].value_counts()
         assert [int(counts.get(v, 0)) for v in group.values] == group.counts[:-1].tolist()
+
+
+def test_text_search_skips_image_paths_and_transformed_copies(digits_projected: Project) -> None:
+    state = ExploreState(digits_projected)
+    # digits holds only image paths (its data column and their noise / rotate copies)
+    assert "image" in digits_projected.table and state.text_columns() == []

@@ -455,7 +455,7 @@ class ExploreState(param.Parameterized):
         p = self.proj
         table = p.table
         skip = {p.id_column}
-        if p.config.view in ("image", "audio"):
+        if (p.config.view or "").lower().startswith(("image", "audio")):  # image-classification
             skip.add(p.config.data_column)
         return [
             key
