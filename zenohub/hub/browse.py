@@ -126,7 +126,7 @@ class HubBrowser(param.Parameterized):
             report = self.project.process(strict=False)
             self.message = (
                 f"Processed: {len(report.computed)} computed, {len(report.cached)} from cache, "
-                f"{len(report.failures)} failed."
+                f"{len(report.failures)} failed. Reload the page to see new columns in Explore."
             )
             self.can_process = bool(report.failures)
         except ZenohubError as exc:
