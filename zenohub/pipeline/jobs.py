@@ -16,11 +16,13 @@ import cloudpickle
 from ..api import FunctionKind, FunctionSpec
 from ..columns import ColumnKind, ColumnRef
 from .fingerprint import function_fingerprint, hash_strings, is_user_module
+from .sources import code_files
 
 
 @dataclass
 class UserFunction:
-    """A decorated function with its spec, fingerprint and pickled form (by value)."""
+    """A decorated function with its spec, fingerprint and pickled form (by value, with the
+    files of its module's code for tracebacks)."""
 
     fn: Any
     spec: FunctionSpec
@@ -34,7 +36,8 @@ class UserFunction:
         module = inspect.getmodule(self.fn)
         if is_user_module(module) and module is not None and module.__name__ != "__main__":
             cloudpickle.register_pickle_by_value(module)
-        self.blob = cloudpickle.dumps(self.fn)
+        # the files travel with the function: tracebacks from workers name them
+        self.blob = cloudpickle.dumps((self.fn, code_files(module)))
 
     @property
     def name(self) -> str:

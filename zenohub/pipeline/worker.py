@@ -7,7 +7,6 @@ and model name; their predictors are cached here.
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from ..api import DistillReturn, FunctionKind, ModelReturn, ZenoOptions
+from .sources import CodeKey, format_exception
 
 #: per worker process: unpickled functions and loaded predictors
 _FUNCTIONS: dict[str, Any] = {}
 _PREDICTORS: dict[tuple[str, str], Any] = {}
+_FILES: dict[str, dict[CodeKey, str]] = {}  #: per function: the files of its module's code
 
 
 class Deferred(BaseException):
@@ -118,7 +119,8 @@ class TaskResult:
 def _function(task: Task) -> Any:
     fn = _FUNCTIONS.get(task.fn_id)
     if fn is None:
-        fn = _FUNCTIONS[task.fn_id] = cloudpickle.loads(task.fn_blob)
+        fn, _FILES[task.fn_id] = cloudpickle.loads(task.fn_blob)
+        _FUNCTIONS[task.fn_id] = fn
     return fn
 
 
@@ -227,7 +229,7 @@ def execute(task: Task) -> TaskResult:
     except Deferred as d:
         res.deferred = d
     except Exception:
-        res.error = traceback.format_exc()
+        res.error = format_exception(_FILES.get(task.fn_id, {}))
     res.read_output = object.__getattribute__(ops, "_read_output")
     res.read_distills = set(columns.read)
     return res

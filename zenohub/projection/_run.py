@@ -135,7 +135,7 @@ def compute_projections(
                 job=label,
                 kind=FunctionKind.DISTILL,
                 fn_id=f"projection:{key}",
-                fn_blob=cloudpickle.dumps(_UmapJob(params)),
+                fn_blob=cloudpickle.dumps((_UmapJob(params), {})),  # (function, code files)
                 df=pd.DataFrame(x),
                 ops=_OPS,
                 start=0,
