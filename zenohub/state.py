@@ -228,7 +228,7 @@ class ExploreState(param.Parameterized):
             repr(others),
             tuple(self.slice_names),
             p.store.revision() if self.slice_names else None,
-            None if self.lasso_ids is None else hash(tuple(self.lasso_ids)),
+            self.lasso_ids,  # the list itself: compared by identity first, not rehashed
         )
         if self._base_cache is not None and self._base_cache[0] == key:
             return self._base_cache[1]
@@ -296,12 +296,15 @@ class ExploreState(param.Parameterized):
         """(size, metric for the current model and transform) of each saved slice.
 
         Slice masks are compiled once per slice content and kept; sizes and decomposable
-        metrics come from the cross-filter in one pass per slice, other metrics (or a
+        metrics come from the cross-filter's stored values, other metrics (or a
         transform) from :meth:`Project.metric`. A slice that cannot be evaluated (e.g. its
         column is gone) gives ``(0, nan)``.
         """
         p = self.proj
-        masks, ok = [], []
+        dec = self._decomposition(self.model) if self.transform is None else None
+        engine = self._histograms
+        from_engine = engine is not None and dec is not None and dec.column in p.table
+        out = []
         for sl in slices:
             key = (id(p.table), repr(sl.filter), repr(sl.ids))
             mask = self._slice_masks.get(key)
@@ -309,32 +312,19 @@ class ExploreState(param.Parameterized):
                 try:
                     mask = self._slice_masks[key] = p.mask(sl)
                 except ZenohubError:
-                    mask = None
-            masks.append(mask)
-            ok.append(mask is not None)
-        n = len(p.table)
-        empty = np.zeros(n, dtype=bool)
-        stack = np.stack([empty if m is None else m for m in masks] or [empty])[: len(masks)]
-        dec = self._decomposition(self.model) if self.transform is None else None
-        engine = self._histograms
-        if engine is not None and (dec is None or dec.column in p.table):
-            sizes, values = engine.summarize(stack, dec)
-        else:
-            sizes, values = stack.sum(axis=1), np.full(len(stack), np.nan)
-        out = []
-        for i, good in enumerate(ok):
-            if not good:
-                out.append((0, math.nan))
-                continue
-            value = float(values[i])
-            if dec is None and self.model and self.metric:
+                    out.append((0, math.nan))
+                    continue
+            value = math.nan
+            if from_engine:
+                assert engine is not None
+                _, values = engine.summarize(mask, dec)
+                value = float(values[0])
+            elif dec is None and self.model and self.metric:
                 try:
-                    value = p.metric(
-                        self.metric, self.model, filter=stack[i], transform=self.transform
-                    )
+                    value = p.metric(self.metric, self.model, filter=mask, transform=self.transform)
                 except ZenohubError:
                     value = math.nan
-            out.append((int(sizes[i]), value))
+            out.append((int(np.count_nonzero(mask)), value))
         return out
 
     def activate(self, column: str) -> None:

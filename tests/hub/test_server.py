@@ -239,3 +239,11 @@ def test_openapi_and_escaped_browse_pages(hub_server: HubServer) -> None:
     assert "x_cubed" in index and "mean_x" not in index
     marker = hub_server.registry.parent / "imported.marker"
     assert not marker.exists()  # browsing, searching and showing never imported trap.py
+
+
+def test_remote_listing_has_every_version_of_every_function(hub_server: HubServer) -> None:
+    hub = RemoteHub(hub_server.url)
+    listed = {(e["name"], e["version"]) for e in hub._entries()}
+    for f in hub.search():
+        assert {(f["name"], v["version"]) for v in hub.versions(f["name"])} <= listed
+    assert ("x_cubed", "1.0.0") in listed and ("x_cubed", "0.9.0") in listed

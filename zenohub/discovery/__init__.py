@@ -8,9 +8,9 @@ it finds where one model is worse than another. :func:`describe_selection` names
 predicates that best separate a selection (e.g. a lasso) from the other rows. Every result turns
 into a zenohub filter (``.to_filter()``) that can be saved as a slice::
 
-    for s in find_slices(df, errors, k=5):
-        print(s.describe())
-    store.create_slice("worst", filter=s.to_filter())
+    found = find_slices(df, errors, k=5)
+    [s.describe() for s in found]  # "x between 0.9 and 1 AND color == 'blue': 1,006 rows, ..."
+    store.create_slice("worst", filter=found[0].to_filter())
 """
 
 from ._describe import describe_selection

@@ -102,8 +102,7 @@ class SliceFinder:
     Examples
     --------
     >>> finder = SliceFinder(max_predicates=2, k=5).fit(df, errors)  # doctest: +SKIP
-    >>> for s in finder.slices_:                                      # doctest: +SKIP
-    ...     print(s.describe())
+    >>> [s.describe() for s in finder.slices_]                        # doctest: +SKIP
     """
 
     def __init__(

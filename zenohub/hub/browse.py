@@ -27,7 +27,7 @@ def reload_functions(project: Any) -> None:
 class HubBrowser(param.Parameterized):
     """Browse a hub and install into ``project``."""
 
-    hub = param.ClassSelector(class_=Catalog, doc="""The hub browsed.""")
+    hub = param.ClassSelector(class_=Catalog, doc="""The hub browsed.""")  # type: ignore[type-abstract]
     project = param.Parameter(default=None, doc="""The project installs go into (or None).""")
     query = param.String(default="", doc="""Words matched against name, summary and tags.""")
     kind: param.Selector = param.Selector(

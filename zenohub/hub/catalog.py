@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
@@ -47,21 +48,24 @@ def inside(root: Path, *parts: str) -> Path:
     return path
 
 
-class Catalog:
-    """A hub's read side; subclasses provide ``_entries``, ``_versions`` and ``_source``."""
+class Catalog(ABC):
+    """A hub's read side; subclasses provide ``_entries`` and ``_source`` (and may provide a
+    faster ``_versions``)."""
 
     label = "hub"
     #: where publishes go; None for a read-only hub
     writable = False
 
+    @abstractmethod
     def _entries(self) -> list[dict[str, Any]]:
-        raise NotImplementedError
+        """Every version's manifest (with its ``yanked`` flag)."""
 
     def _versions(self, name: str) -> list[dict[str, Any]]:
         return [e for e in self._entries() if e["name"] == name]
 
+    @abstractmethod
     def _source(self, name: str, version: str) -> bytes:
-        raise NotImplementedError
+        """The source bytes of one version."""
 
     # --- the questions ------------------------------------------------------------------------
     def search(

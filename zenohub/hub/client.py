@@ -110,6 +110,11 @@ class RemoteHub(Catalog):
         }
         return list(self._get("/api/v1/functions" + (f"?{urlencode(q)}" if q else ""))["functions"])
 
+    def _entries(self) -> list[dict[str, Any]]:
+        """Every version of every listed function (a request per name: the server answers
+        searches itself, so only a full listing needs this)."""
+        return [v for f in self.search() for v in self.versions(f["name"])]
+
     def versions(self, name: str) -> list[dict[str, Any]]:
         return list(self._get(self._path(name))["versions"])
 
